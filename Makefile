@@ -1,0 +1,57 @@
+# One developer loop: CI calls these same targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+SNT := $(BIN)/snt
+
+.PHONY: setup run down status test test-unit test-integration lint fmt bench clean
+
+# Set-up: a private uv, then the locked environment (re-synced when the lock changes).
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+setup: $(VENV)/.synced
+
+## run: start the embedded stack (local broker, SQLite state, every service); Ctrl-C stops it
+run: setup
+	$(SNT) up
+
+down: setup
+	$(SNT) down
+
+status: setup
+	$(SNT) status
+
+## test: lint, type-check, then the whole test suite (unit, integration, e2e)
+test: setup lint
+	$(BIN)/pytest
+
+test-unit: setup
+	$(BIN)/pytest tests/unit
+
+test-integration: setup
+	$(BIN)/pytest tests/integration tests/e2e
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench: run the benchmarks and save results under benchmarks/results/
+bench: setup
+	$(SNT) bench all
+
+clean:
+	rm -rf $(VENV) .uv .pytest_cache .mypy_cache .ruff_cache

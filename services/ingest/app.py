@@ -1,0 +1,89 @@
+"""Composition root of the ingest service: the only place that picks broker, stores and HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+
+from services.ingest.api import build_router
+from services.ingest.config import IngestSettings
+from services.ingest.handlers import register_handlers
+from services.ingest.metrics import IngestMetrics
+from services.ingest.outbox import OutboxRelay
+from services.ingest.pipeline import Pipeline
+from services.ingest.service import IngestService
+from services.ingest.store.base import StoredEvent
+from services.ingest.store.sql import SqlIngestStore, create_schema
+from services.ingest.wiring import context_factory
+from shared import __version__
+from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
+from shared.auth import create_schema as create_auth_schema
+from shared.classification import load_classification
+from shared.db import make_engine
+from shared.observability import new_registry
+from shared.reference import load_reference
+from shared.service import broker_lifespan, make_broker, service_app, standard_checks
+
+DESCRIPTION = (
+    "The single validated edge: validation, pseudonymisation, ward resolution, classification "
+    "and de-duplication of every inbound event."
+)
+
+
+def create_app(settings: IngestSettings) -> FastAPI:
+    registry = new_registry(settings.service_name, __version__)
+    metrics = IngestMetrics(registry)
+    broker = make_broker(settings)
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    store = SqlIngestStore(engine)
+    metrics.watch_backlog(store.backlog)
+    key = settings.pseudonymisation_key.get_secret_value().encode()
+    context = context_factory(load_reference(), load_classification(), key)
+    pipeline = Pipeline(store=store, context=context, observe=metrics.observe)
+    relay = OutboxRelay(store, kafka_sender(broker), metrics, batch=settings.outbox_batch)
+    service = IngestService(pipeline, relay, metrics, settings.max_event_bytes)
+    register_handlers(broker, service, group_id=settings.consumer_group,
+                      fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms)  # fmt: skip
+    auth_engine = make_engine(settings.auth_database_url)
+    create_auth_schema(auth_engine)
+    start, stop = _relay_hooks(relay)
+    app = service_app(
+        settings, description=DESCRIPTION, version=__version__,
+        lifespan=broker_lifespan(broker, on_start=[start], on_stop=[stop]),
+        checks=standard_checks(settings, broker, engine), registry=registry,
+    )  # fmt: skip
+    add_forbidden_handler(app)
+    app.include_router(build_router(service, Authenticator(SqlTokenStore(auth_engine), utc_now)))
+    return app
+
+
+def kafka_sender(broker: KafkaBroker) -> Any:
+    async def send(event: StoredEvent) -> Any:
+        return await broker.publish(
+            event.envelope.encode(), topic=event.topic, key=event.key.encode(),
+            headers={"event_id": event.event_id, "content-type": "application/json"},
+            no_confirm=True,
+        )  # fmt: skip
+
+    return send
+
+
+def _relay_hooks(relay: OutboxRelay) -> tuple[Any, Any]:
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start() -> None:
+        stop.clear()
+        tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
+
+    async def finish() -> None:
+        stop.set()
+        for task in tasks:
+            await task
+        tasks.clear()
+
+    return start, finish

@@ -1,0 +1,36 @@
+"""Settings of the ingest service (environment prefix `SNT_INGEST_`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class IngestSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="SNT_INGEST_", frozen=True, extra="forbid")
+    service_name: ClassVar[str] = "ingest"
+
+    http_port: int = Field(default=8101, ge=1, le=65535, description="HTTP listen port")
+    database_url: str = Field(
+        default="sqlite:///var/ingest.db", description="SQLAlchemy URL of the ingest state database"
+    )
+    pseudonymisation_key: SecretStr = Field(
+        default=SecretStr("dev-only-pseudonymisation-key"),
+        description="Key of the keyed hash that replaces victim, caller and officer ids",
+    )
+    max_event_bytes: int = Field(
+        default=65_536,
+        ge=1024,
+        le=16_777_216,
+        description="Largest accepted event (bytes); larger ones are rejected as oversized",
+    )
+    outbox_batch: int = Field(
+        default=1000, ge=1, le=50_000, description="Events the outbox relay publishes per round"
+    )
+    consumer_group: str = Field(
+        default="snt-ingest", min_length=1, description="Kafka consumer group of the raw topics"
+    )

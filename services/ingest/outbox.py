@@ -1,0 +1,81 @@
+"""The outbox relay: publishes stored events in order and marks each one once the broker has
+acknowledged it. While the broker is unavailable events wait in the store (ingest keeps
+accepting); they are published when it returns. A failed event is retried, never skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from services.ingest.metrics import IngestMetrics
+from services.ingest.store.base import IngestStore, StoredEvent
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[StoredEvent], Awaitable["asyncio.Future[Any]"]]
+
+
+class OutboxRelay:
+    def __init__(
+        self, store: IngestStore, send: Send, metrics: IngestMetrics, *, batch: int = 1000,
+        idle_s: float = 0.05, max_backoff_s: float = 5.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:  # fmt: skip
+        self._store = store
+        self._send = send
+        self._metrics = metrics
+        self._batch = batch
+        self._idle_s = idle_s
+        self._max_backoff_s = max_backoff_s
+        self._clock = clock
+        self.wake = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = self._idle_s
+        while not stop.is_set():
+            try:
+                sent = await self.drain_once()
+                backoff = self._idle_s
+            except Exception as exc:
+                self._metrics.publish_failures.inc()
+                log.warning("outbox publish failed, retrying in %.1fs: %s", backoff, exc)
+                sent = 0
+                backoff = min(backoff * 2 + 0.1, self._max_backoff_s)
+            if not sent:
+                await self._pause(stop, backoff)
+
+    async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
+        self.wake.clear()
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+
+    async def drain_once(self) -> int:
+        """Publish one batch of waiting events; returns how many were acknowledged."""
+        pending = await asyncio.to_thread(self._store.unpublished, self._batch)
+        if not pending:
+            return 0
+        acked = await self._publish(pending)
+        if acked:
+            now = self._clock()
+            await asyncio.to_thread(self._store.mark_published, [e.seq for e in acked], now)
+            self._observe(acked, now)
+        if len(acked) < len(pending):
+            raise ConnectionError(f"{len(pending) - len(acked)} of {len(pending)} not acknowledged")
+        return len(acked)
+
+    async def _publish(self, events: Sequence[StoredEvent]) -> list[StoredEvent]:
+        futures = [await self._send(event) for event in events]
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        return [e for e, r in zip(events, results, strict=True) if not isinstance(r, BaseException)]
+
+    def _observe(self, acked: Sequence[StoredEvent], now: datetime) -> None:
+        for event in acked:
+            self._metrics.published.labels(event.topic).inc()
+            if event.created_at is not None:
+                self._metrics.publish_latency.observe((now - event.created_at).total_seconds())

@@ -1,0 +1,45 @@
+"""The ingest application service: one serialised path from any live surface to the pipeline.
+
+Submissions run in a worker thread (the store is synchronous) one batch at a time, so SQLite
+never sees two writers from this process; each batch wakes the outbox relay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from services.ingest.decode import submission
+from services.ingest.metrics import IngestMetrics
+from services.ingest.outbox import OutboxRelay
+from services.ingest.pipeline import Outcome, Pipeline, Submission
+
+
+class IngestService:
+    def __init__(
+        self, pipeline: Pipeline, relay: OutboxRelay, metrics: IngestMetrics, max_bytes: int
+    ) -> None:
+        self._pipeline = pipeline
+        self._relay = relay
+        self._metrics = metrics
+        self.max_bytes = max_bytes
+        self._lock = asyncio.Lock()
+
+    async def submit_raw(
+        self, raws: Sequence[bytes | str], *, surface: str, expected: str | None = None,
+        positions: Sequence[dict[str, Any] | None] | None = None,
+    ) -> list[Outcome]:  # fmt: skip
+        where = positions or [None] * len(raws)
+        subs = [
+            submission(raw, max_bytes=self.max_bytes, expected=expected, position=pos)
+            for raw, pos in zip(raws, where, strict=True)
+        ]
+        self._metrics.received.labels(surface).inc(len(subs))
+        return await self.submit(subs)
+
+    async def submit(self, subs: Sequence[Submission]) -> list[Outcome]:
+        async with self._lock:
+            outcomes = await asyncio.to_thread(self._pipeline.submit, subs)
+        self._relay.wake.set()
+        return outcomes

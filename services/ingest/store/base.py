@@ -1,0 +1,67 @@
+"""The store Protocol the pipeline works against: one unit of work per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from services.ingest.domain.canonical import OutEvent
+from services.ingest.domain.intake import AmendmentIntake
+from services.ingest.domain.records import RecordState
+
+Key = tuple[str, int]
+"""(event id, version) of a received input."""
+
+
+@dataclass(frozen=True, slots=True)
+class CellValue:
+    value: int
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """A row of the event store: what was published (or is waiting to be), in order."""
+
+    seq: int
+    event_id: str
+    topic: str
+    key: str
+    envelope: str
+    published: bool
+    created_at: datetime | None = None
+
+
+class IngestUnit(Protocol):
+    """Reads and writes of one transaction; nothing is visible to others before commit."""
+
+    def prefetch(self, items: Sequence[object]) -> None:
+        """Load in bulk what the items will look up (keys, records, cells, parked)."""
+        ...
+
+    def seen(self, keys: Iterable[Key]) -> set[Key]: ...
+    def remember(self, key: Key, outcome: str) -> None: ...
+    def records(self, kind: str, ids: Iterable[str]) -> dict[str, RecordState]: ...
+    def save_record(self, state: RecordState) -> None: ...
+    def cells(self, ids: Iterable[str]) -> dict[str, CellValue]: ...
+    def cell(self, cell_id: str) -> CellValue | None: ...
+    def save_cell(self, cell_id: str, value: CellValue) -> None: ...
+    def park(self, amendment: AmendmentIntake) -> None: ...
+    def take_parked(self, crime_id: str) -> list[AmendmentIntake]: ...
+    def append(self, events: Sequence[OutEvent], recorded_at: datetime) -> None: ...
+
+
+class IngestStore(Protocol):
+    def unit(self) -> AbstractContextManager[IngestUnit]:
+        """A transaction: committed when the block ends normally, rolled back otherwise."""
+        ...
+
+    def unpublished(self, limit: int) -> list[StoredEvent]: ...
+    def mark_published(self, seqs: Sequence[int], at: datetime) -> None: ...
+    def backlog(self) -> int: ...
+    def events(self, after_seq: int, limit: int) -> list[StoredEvent]:
+        """The event store in order, for replays and batch recomputation."""
+        ...

@@ -1,0 +1,20 @@
+"""Settings of the kpi service (environment prefix `SNT_KPI_`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class KpiSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="SNT_KPI_", frozen=True, extra="forbid")
+    service_name: ClassVar[str] = "kpi"
+
+    http_port: int = Field(default=8102, ge=1, le=65535, description="HTTP listen port")
+    database_url: str = Field(
+        default="sqlite:///var/kpi.db", description="SQLAlchemy URL of the kpi state database"
+    )

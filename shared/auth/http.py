@@ -1,0 +1,148 @@
+"""FastAPI dependencies: bearer authentication, role checks and borough/ward scope checks.
+
+Nothing here is built at import time: the app's composition root creates one
+``Authenticator(store, clock)`` and uses its methods as dependencies.
+"""
+
+# No "from __future__ import annotations": FastAPI reads these signatures at run time, and
+# the dependencies refer to local variables (closures) that string annotations cannot reach.
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.auth.clock import Clock
+from shared.auth.principal import Forbidden, Principal, Role
+from shared.auth.problems import MESSAGES, AuthenticationError, AuthProblem
+from shared.auth.store import TokenStore
+from shared.auth.tokens import authenticate
+
+PrincipalDependency = Callable[..., Principal]
+BoroughLookup = Callable[[str], str | None]
+
+
+class Authenticator:
+    """Turns ``Authorization: Bearer <token>`` into a Principal, or a 401/403 response.
+
+    ``principal`` is the dependency for "any valid token"; the other methods build
+    dependencies that also check the role, or the borough/ward named in the path.
+    """
+
+    def __init__(self, store: TokenStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+        self.principal: PrincipalDependency = self._principal_dependency()
+
+    def authenticate_header(self, authorization: str | None) -> Principal:
+        """The principal for a raw Authorization header value, or HTTP 401."""
+        try:
+            token = bearer_token(authorization)
+            return authenticate(self._store, token, now=self._clock())
+        except AuthenticationError as exc:
+            raise unauthorized(exc.problem) from exc
+
+    def require_roles(self, *roles: Role) -> PrincipalDependency:
+        """A dependency that answers 403 unless the principal has one of ``roles``."""
+        if not roles:
+            raise ValueError("require_roles needs at least one role")
+        return self._then(lambda principal, _request: principal.require_role(*roles))
+
+    def borough_in_path(self, param: str = "borough_code") -> PrincipalDependency:
+        """A dependency that answers 403 unless the borough in path ``param`` is in scope."""
+        return self._then(
+            lambda principal, request: principal.require_borough(path_param(request, param))
+        )
+
+    def ward_in_path(
+        self, borough_of: BoroughLookup, param: str = "ward_code"
+    ) -> PrincipalDependency:
+        """A dependency that answers 403 unless the ward in path ``param`` is in scope.
+
+        ``borough_of`` is the service's ward → borough lookup (None for an unknown ward).
+        """
+
+        def check(principal: Principal, request: Request) -> None:
+            ward_code = path_param(request, param)
+            principal.require_ward(ward_code, borough_of(ward_code) or "")
+
+        return self._then(check)
+
+    def _then(self, check: Callable[[Principal, Request], None]) -> PrincipalDependency:
+        """A dependency: authenticate, then run ``check`` (its Forbidden becomes HTTP 403)."""
+        authenticated = self.principal
+
+        def dependency(
+            request: Request, principal: Annotated[Principal, Depends(authenticated)]
+        ) -> Principal:
+            with forbidden_as_403():
+                check(principal, request)
+            return principal
+
+        return dependency
+
+    def _principal_dependency(self) -> PrincipalDependency:
+        scheme = HTTPBearer(auto_error=False, bearerFormat="snt_…", scheme_name="bearer")
+
+        def principal(
+            request: Request,
+            _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(scheme)],
+        ) -> Principal:
+            # HTTPBearer only documents the scheme in OpenAPI; the raw header is read here so
+            # that a missing header and a malformed one get different answers.
+            return self.authenticate_header(request.headers.get("Authorization"))
+
+        return principal
+
+
+@contextmanager
+def forbidden_as_403() -> Iterator[None]:
+    """Inside an endpoint: turn ``Forbidden`` (e.g. from ``principal.require_ward``) into 403."""
+    try:
+        yield
+    except Forbidden as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(exc)) from exc
+
+
+def add_forbidden_handler(app: FastAPI) -> None:
+    """Answer 403 ``{"detail": ...}`` whenever an endpoint lets ``Forbidden`` escape."""
+
+    async def handler(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_403_FORBIDDEN)
+
+    app.add_exception_handler(Forbidden, handler)
+
+
+def unauthorized(problem: AuthProblem) -> HTTPException:
+    """HTTP 401 with a Bearer challenge (RFC 6750 error code when a token was presented)."""
+    challenge = "Bearer"
+    if problem is AuthProblem.MALFORMED:
+        challenge = 'Bearer error="invalid_request"'
+    elif problem is not AuthProblem.MISSING:
+        challenge = 'Bearer error="invalid_token"'
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        detail=MESSAGES[problem],
+        headers={"WWW-Authenticate": challenge},
+    )
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token from an ``Authorization: Bearer <token>`` value, or AuthenticationError."""
+    if authorization is None or not authorization.strip():
+        raise AuthenticationError(AuthProblem.MISSING)
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        raise AuthenticationError(AuthProblem.MALFORMED)
+    return token
+
+
+def path_param(request: Request, param: str) -> str:
+    try:
+        return str(request.path_params[param])
+    except KeyError:
+        raise LookupError(f"the route has no path parameter {param!r} to check") from None

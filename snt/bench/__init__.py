@@ -1,0 +1,1 @@
+"""Benchmarks: measured on this machine, saved as JSON under benchmarks/results/."""

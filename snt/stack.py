@@ -1,0 +1,229 @@
+"""The embedded stack: local broker, topics and every service as its own process.
+
+State goes under the data directory: one SQLite file per service, ``logs/`` and
+``stack.json`` (what runs where), which ``snt status`` and ``snt down`` read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from snt.config import SERVICES, StackSettings
+from snt.tansu import start_tansu, stop_process
+
+Say = Callable[[str], None]
+MAX_RESTARTS = 5
+
+
+class StackError(RuntimeError):
+    """The embedded stack could not start or be reached; the message says why."""
+
+
+@dataclass
+class Child:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    url: str
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    started_at: float = field(default=0.0)
+
+    def spawn(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command, env=self.env, stdout=log, stderr=log, start_new_session=True
+            )
+        self.started_at = time.monotonic()
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.resolve()}"
+
+
+def service_env(settings: StackSettings, service: str) -> dict[str, str]:
+    """The service's environment: the caller's, with the embedded wiring forced on top."""
+    prefix = f"SNT_{service.upper()}_"
+    env = dict(os.environ)
+    env.setdefault(prefix + "ENVIRONMENT", "dev")
+    env.update(
+        {
+            prefix + "KAFKA_BOOTSTRAP": settings.bootstrap,
+            prefix + "KAFKA_FETCH_MAX_WAIT_MS": str(settings.fetch_max_wait_ms),
+            prefix + "HTTP_HOST": "127.0.0.1",
+            prefix + "HTTP_PORT": str(settings.port_of(service)),
+            prefix + "DATABASE_URL": sqlite_url(settings.data_dir / f"{service}.db"),
+            prefix + "AUTH_DATABASE_URL": sqlite_url(settings.data_dir / "auth.db"),
+        }
+    )
+    return env
+
+
+def read_state(settings: StackSettings) -> dict[str, Any] | None:
+    try:
+        return dict(json.loads(settings.state_file.read_text()))
+    except FileNotFoundError:
+        return None
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class EmbeddedStack:
+    """Supervises the broker and the services; restarts a crashed service with a limit."""
+
+    def __init__(self, settings: StackSettings, say: Say) -> None:
+        self.settings = settings
+        self.say = say
+        self.broker: subprocess.Popen[bytes] | None = None
+        self.children: list[Child] = []
+        self._stopping = False
+
+    def start(self) -> None:
+        self._refuse_second_stack()
+        self.settings.log_dir.mkdir(parents=True, exist_ok=True)
+        self._start_broker()
+        self._create_topics()
+        for name in SERVICES:
+            child = self._child(name)
+            child.spawn()
+            self.children.append(child)
+        self._wait_ready()
+        self._write_state()
+
+    def run_until_stopped(self) -> None:
+        signal.signal(signal.SIGTERM, self._request_stop)
+        signal.signal(signal.SIGINT, self._request_stop)
+        while not self._stopping:
+            self._supervise()
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for child in reversed(self.children):
+            if child.process is not None:
+                self.say(f"stopping {child.name}")
+                stop_process(child.process, timeout_s=25)
+        if self.broker is not None:
+            self.say("stopping broker")
+            stop_process(self.broker)
+        self.settings.state_file.unlink(missing_ok=True)
+
+    def _request_stop(self, _signum: int, _frame: object) -> None:
+        self._stopping = True
+
+    def _refuse_second_stack(self) -> None:
+        state = read_state(self.settings)
+        if state and pid_alive(int(state["supervisor_pid"])):
+            raise StackError(
+                f"a stack is already running (pid {state['supervisor_pid']}); `snt down` first"
+            )
+
+    def _start_broker(self) -> None:
+        log = (self.settings.log_dir / "broker.log").open("ab")
+        self.broker = start_tansu(
+            self.settings.broker_port, binary=self.settings.tansu_bin, log=log
+        )
+        self.say(f"broker   kafka://{self.settings.bootstrap} (tansu, memory storage)")
+
+    def _create_topics(self) -> None:
+        from shared.kafka_admin import ensure_topics
+        from shared.topics import TOPICS
+
+        report = ensure_topics(self.settings.bootstrap, list(TOPICS))
+        self.say(f"topics   {report.summary()}")
+
+    def _child(self, name: str) -> Child:
+        port = self.settings.port_of(name)
+        return Child(
+            name=name,
+            command=[sys.executable, "-m", f"services.{name}"],
+            env=service_env(self.settings, name),
+            url=f"http://127.0.0.1:{port}",
+            log_path=self.settings.log_dir / f"{name}.log",
+        )
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.settings.start_timeout_s
+        pending = {c.name: c for c in self.children}
+        while pending and time.monotonic() < deadline:
+            for name, child in list(pending.items()):
+                self._fail_if_exited(child)
+                if _ready(child.url):
+                    self.say(f"{name:<8} {child.url}  (API docs {child.url}/docs)")
+                    del pending[name]
+            time.sleep(0.2)
+        if pending:
+            names = ", ".join(sorted(pending))
+            raise StackError(f"not ready after {self.settings.start_timeout_s:.0f}s: {names}")
+
+    def _fail_if_exited(self, child: Child) -> None:
+        if child.process is not None and child.process.poll() is not None:
+            tail = _tail(child.log_path)
+            raise StackError(
+                f"{child.name} exited with code {child.process.returncode}; log {child.log_path}"
+                f":\n{tail}"
+            )
+
+    def _supervise(self) -> None:
+        for child in self.children:
+            if child.process is None or child.process.poll() is None:
+                continue
+            if child.restarts >= MAX_RESTARTS:
+                continue
+            child.restarts += 1
+            self.say(
+                f"{child.name} exited with code {child.process.returncode}; restarting "
+                f"({child.restarts}/{MAX_RESTARTS}), log {child.log_path}"
+            )
+            child.spawn()
+            self._write_state()
+
+    def _write_state(self) -> None:
+        state = {
+            "supervisor_pid": os.getpid(),
+            "data_dir": str(self.settings.data_dir.resolve()),
+            "broker": {
+                "pid": self.broker.pid if self.broker else None,
+                "bootstrap": self.settings.bootstrap,
+            },
+            "services": {
+                c.name: {"pid": c.process.pid if c.process else None, "url": c.url}
+                for c in self.children
+            },
+        }
+        tmp = self.settings.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=2))
+        tmp.replace(self.settings.state_file)
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz", timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"

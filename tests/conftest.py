@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.services import REDIS_URL, fresh_postgres_database, unavailable
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real public data beside the repository (read-only)."""
+    if not SHARED_DATA.is_dir():
+        unavailable("../shared/data", f"{SHARED_DATA} does not exist")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (SQLAlchemy URL), dropped after the test."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis URL on a database index flushed before and after the test."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL.rsplit("/", 1)[0] + "/15")
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        unavailable("Redis", str(exc))
+    client.flushdb()
+    yield REDIS_URL.rsplit("/", 1)[0] + "/15"
+    client.flushdb()
+    client.close()
