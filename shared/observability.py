@@ -48,6 +48,29 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+#: Client-library loggers whose DEBUG records quote raw wire bytes (message payloads).
+WIRE_LOGGERS = ("aiokafka.conn", "aiokafka.protocol", "kafka.conn", "kafka.protocol.parser")
+
+
+class _NoWireBytes(logging.Filter):
+    """Drops a client library's DEBUG records: they may quote raw message bytes, and so raw
+    personal identifiers that ingest has not yet pseudonymised."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+_WIRE_FILTER = _NoWireBytes()
+
+
+def guard_wire_logs() -> None:
+    """Keep raw message bytes out of the logs whatever level is configured (idempotent)."""
+    for name in WIRE_LOGGERS:
+        logger = logging.getLogger(name)
+        if _WIRE_FILTER not in logger.filters:
+            logger.addFilter(_WIRE_FILTER)
+
+
 def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     plain = logging.Formatter(f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s")
@@ -55,6 +78,7 @@ def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    guard_wire_logs()
 
 
 def new_registry(service: str, version: str) -> CollectorRegistry:

@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.engine import Engine
 
 from shared import db
-from shared.observability import Check, ops_router
+from shared.observability import Check, guard_wire_logs, ops_router
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ Hook = Callable[[], Awaitable[None]]
 
 def make_broker(settings: ServiceSettings) -> KafkaBroker:
     """A FastStream Kafka broker for this service (connects on start, not here)."""
+    guard_wire_logs()
     return KafkaBroker(
         settings.kafka_bootstrap,
         client_id=f"snt-{settings.service_name}",

@@ -40,6 +40,8 @@ def outcome_body(index: int | None, outcome: Outcome) -> dict[str, Any]:
         body["problems"] = [p.model_dump() for p in outcome.problems]
     if outcome.published:
         body["published"] = list(outcome.published)
+    if outcome.settled:  # amendments parked for this crime, applied or rejected now
+        body["settled"] = [outcome_body(None, s) for s in outcome.settled]
     return body
 
 
@@ -99,8 +101,10 @@ def _batch_body(outcomes: list[Outcome]) -> dict[str, Any]:
 def _items(raw: bytes) -> list[str] | JSONResponse:
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # UnicodeDecodeError included
         return _bad("body", f"is not a JSON array of events: {exc}")
+    except RecursionError:
+        return _bad("body", "is not a JSON array of events here: it nests too deeply")
     if not isinstance(data, list):
         return _bad("body", "must be a JSON array of events")
     if len(data) > MAX_BATCH:

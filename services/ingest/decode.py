@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from services.ingest.domain.intake import (
@@ -15,12 +16,19 @@ from services.ingest.domain.intake import (
     Origin,
     Place,
     ResponseIntake,
+    RowRejection,
     SurveyIntake,
 )
 from services.ingest.pipeline import Submission
 from shared.contracts import ContractError, Envelope, FieldProblem, RejectReason, parse_event
+from shared.contracts.codes import EVENT_TYPE_PATTERN, RECORD_ID_PATTERN, SOURCE_PATTERN
 from shared.contracts.location import Location
 
+MAX_VERSION = 2**31 - 1
+"""Highest source-record version stored (a 32-bit column in the event store)."""
+_RECORD_ID = re.compile(RECORD_ID_PATTERN)
+_SOURCE = re.compile(SOURCE_PATTERN)
+_EVENT_TYPE = re.compile(EVENT_TYPE_PATTERN)
 INPUT_TYPES = (
     "crime.recorded", "crime.amended", "cad.incident", "duty.changed", "survey.response",
     "survey.aggregate",
@@ -55,38 +63,48 @@ def decode(raw: bytes | str, *, max_bytes: int, expected: str | None = None) -> 
 
 def submission(raw: bytes | str, *, max_bytes: int, expected: str | None = None,
                position: dict[str, Any] | None = None) -> Submission:  # fmt: skip
-    """The pipeline submission for one live input (a rejection if it cannot be decoded)."""
-    from services.ingest.domain.intake import RowRejection
+    """The pipeline submission for one live input (a rejection if it cannot be decoded).
 
-    text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+    The submission keeps ``raw`` itself, so a dead letter carries the bytes received.
+    """
     try:
         event = decode(raw, max_bytes=max_bytes, expected=expected)
     except DecodeError as exc:
-        origin = _origin_hint(text)
-        return Submission(RowRejection(origin, exc.reason, exc.problems, text),
-                          _type_hint(text), text, position)  # fmt: skip
-    return Submission(to_intake(event), event.event_type, text, position)
+        data = _json(raw)
+        rejection = RowRejection(_origin_hint(data), exc.reason, exc.problems, "")
+        return Submission(rejection, _type_hint(data), raw, position)
+    if event.version > MAX_VERSION:
+        problem = FieldProblem(field="version", problem=f"must be at most {MAX_VERSION}")
+        rejection = RowRejection(_origin_hint(_json(raw)), RejectReason.SCHEMA_VIOLATION,
+                                 (problem,), "")  # fmt: skip
+        return Submission(rejection, event.event_type, raw, position)
+    return Submission(to_intake(event), event.event_type, raw, position)
 
 
-def _origin_hint(text: str) -> Origin:
-    data = _json(text)
-    event_id = data.get("event_id") if isinstance(data.get("event_id"), str) else None
-    raw_version = data.get("version")
-    version = raw_version if isinstance(raw_version, int) else 1
-    source = data.get("source") if isinstance(data.get("source"), str) else "unknown"
-    if event_id is None or len(event_id) > 128:
-        return Origin("", 0, str(source)[:32] or "unknown")
-    return Origin(event_id, int(version), str(source)[:32])
+def _valid(value: object, pattern: re.Pattern[str]) -> str | None:
+    """``value`` when it is a string matching ``pattern``: hints are never trusted blindly."""
+    return value if isinstance(value, str) and pattern.fullmatch(value) else None
 
 
-def _type_hint(text: str) -> str:
-    value = _json(text).get("event_type")
-    return value if isinstance(value, str) and len(value) < 64 else "unknown"
+def _origin_hint(data: dict[str, Any]) -> Origin:
+    """Who sent an input that failed its contract, as far as it can be read."""
+    source = _valid(data.get("source"), _SOURCE) or "unknown"
+    event_id = _valid(data.get("event_id"), _RECORD_ID)
+    if event_id is None:
+        return Origin("", 0, source)
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_VERSION:
+        version = 1
+    return Origin(event_id, version, source)
 
 
-def _json(text: str) -> dict[str, Any]:
+def _type_hint(data: dict[str, Any]) -> str:
+    return _valid(data.get("event_type"), _EVENT_TYPE) or "unknown"
+
+
+def _json(raw: bytes | str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
+        data = json.loads(raw)
     except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}

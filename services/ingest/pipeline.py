@@ -4,7 +4,6 @@ the new states and the events to publish (the outbox) in one transaction.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from typing import Any, Literal
 
 from services.ingest.domain.canonical import OutEvent, cell_counted, record_counted
 from services.ingest.domain.cells import cell_change
-from services.ingest.domain.deadletter import dead_letter_event, redact
+from services.ingest.domain.deadletter import dead_letter_event, parked_original, redact
 from services.ingest.domain.intake import (
     AmendmentIntake,
     CountIntake,
@@ -40,8 +39,6 @@ from services.ingest.domain.rejection import RejectionError
 from services.ingest.store.base import CellValue, IngestStore, IngestUnit
 from shared.contracts import FieldProblem, RejectReason
 
-log = logging.getLogger(__name__)
-
 Status = Literal["accepted", "duplicate", "superseded", "parked", "unchanged", "rejected"]
 
 
@@ -53,6 +50,8 @@ class Outcome:
     published: tuple[str, ...] = ()
     reason: RejectReason | None = None
     problems: tuple[FieldProblem, ...] = ()
+    settled: tuple[Outcome, ...] = ()
+    """Parked amendments this input settled (its crime arrived): applied or rejected."""
 
 
 @dataclass
@@ -61,7 +60,7 @@ class Submission:
 
     item: Intake | RowRejection
     event_type: str
-    original: str = ""
+    original: bytes | str = ""
     source_position: dict[str, Any] | None = None
 
 
@@ -91,6 +90,8 @@ class Pipeline:
             unit.append(batch.events, ctx.now)
         for outcome in outcomes:
             self._observe(outcome)
+            for settled in outcome.settled:
+                self._observe(settled)
         return outcomes
 
     def _one(self, batch: _Batch, sub: Submission) -> Outcome:
@@ -143,9 +144,8 @@ class Pipeline:
         if prev is not None and prev.version >= new.version:
             return Outcome("superseded", cause, event_type)
         published = self._save(batch, prev, new, cause)
-        if new.kind == "crime":
-            published += self._apply_parked(batch, new.record_id)
-        return Outcome("accepted", cause, event_type, tuple(published))
+        settled = self._apply_parked(batch, new.record_id) if new.kind == "crime" else []
+        return Outcome("accepted", cause, event_type, tuple(published), settled=tuple(settled))
 
     def _save(
         self, batch: _Batch, prev: RecordState | None, new: RecordState, cause: str
@@ -168,17 +168,21 @@ class Pipeline:
         published = self._save(batch, prev, new, item.origin.event_id)
         return Outcome("accepted", item.origin.event_id, event_type, tuple(published))
 
-    def _apply_parked(self, batch: _Batch, crime_id: str) -> list[str]:
-        published: list[str] = []
+    def _apply_parked(self, batch: _Batch, crime_id: str) -> list[Outcome]:
+        """Apply the amendments parked for ``crime_id``; one rejected now is dead-lettered."""
+        settled: list[Outcome] = []
         for amendment in batch.unit.take_parked(crime_id):
             prev = batch.unit.records("crime", [crime_id])[crime_id]
+            sub = Submission(amendment, "crime.amended", parked_original(amendment))
             try:
                 new = amended_state(prev, amendment, batch.ctx)
             except RejectionError as exc:
-                log.warning("parked amendment %s rejected: %s", amendment.origin.event_id, exc)
+                settled.append(self._reject(batch, sub, exc.reason, exc.problems))
                 continue
-            published += self._save(batch, prev, new, amendment.origin.event_id)
-        return published
+            published = self._save(batch, prev, new, amendment.origin.event_id)
+            settled.append(Outcome("accepted", amendment.origin.event_id, sub.event_type,
+                                   tuple(published)))  # fmt: skip
+        return settled
 
     def _cell(self, batch: _Batch, item: CountIntake, event_type: str) -> Outcome:
         stored = batch.unit.cell(item.origin.event_id)

@@ -27,6 +27,8 @@ def load_document(
         document = json.loads(text, parse_constant=_no_constant)
     except ValueError as exc:
         _reject(RejectReason.INVALID_JSON, f"is not valid JSON: {_json_problem(exc)}")
+    except RecursionError:
+        _reject(RejectReason.INVALID_JSON, "is not valid JSON here: it nests too deeply")
     if not isinstance(document, dict):
         _reject(RejectReason.SCHEMA_VIOLATION, "must be a JSON object")
     return document

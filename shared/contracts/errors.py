@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import Final
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
 
 from shared.contracts.base import Contract, RuleError
@@ -68,6 +68,23 @@ class FieldProblem(Contract):
     problem: str = Field(
         min_length=1, max_length=500, description="What is wrong, in plain English"
     )
+
+    @field_validator("field", "problem", mode="before")
+    @classmethod
+    def _fit(cls, value: object, info: ValidationInfo) -> object:
+        """Long or unencodable text (a quoted field name, say) is shortened, never refused."""
+        if not isinstance(value, str):
+            return value
+        return clip(value, _LIMITS[info.field_name or "problem"])
+
+
+_LIMITS: Final = {"field": 300, "problem": 500}
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` as valid Unicode (lone surrogates → U+FFFD) of at most ``limit`` characters."""
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ContractError(ValueError):

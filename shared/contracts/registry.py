@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from shared.contracts.decode import load_document
 from shared.contracts.envelope import Envelope
-from shared.contracts.errors import ContractError, RejectReason, flatten_errors
+from shared.contracts.errors import ContractError, RejectReason, clip, flatten_errors
 
 EventClass = type[Envelope[Any]]
 #: Turns the payload of version n into the payload of version n + 1.
@@ -111,7 +111,7 @@ class ContractRegistry:
             problem = "is required" if value is None else "must be a string"
             raise ContractError.single(RejectReason.SCHEMA_VIOLATION, "event_type", problem)
         if value not in self._current:
-            problem = f"'{value}' is not a known event type"
+            problem = f"'{clip(value, 64)}' is not a known event type"
             raise ContractError.single(RejectReason.UNKNOWN_EVENT_TYPE, "event_type", problem)
         return value
 
@@ -120,7 +120,8 @@ class ContractRegistry:
             problem = "is required" if value is None else "must be a whole number"
         elif value not in (supported := self.supported_versions(event_type)):
             listed = ", ".join(str(v) for v in supported)
-            problem = f"version {value} of '{event_type}' is not supported (supported: {listed})"
+            shown = value if abs(value) < 10**9 else "this large"
+            problem = f"version {shown} of '{event_type}' is not supported (supported: {listed})"
         else:
             return value
         raise ContractError.single(

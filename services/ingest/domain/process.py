@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,8 @@ from services.ingest.domain.resolve import Resolved, Resolver
 from shared.contracts import RejectReason
 
 LONDON = ZoneInfo("Europe/London")
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+"""Earliest time an input may carry (older dates are typing errors such as year 0001)."""
 DUTY_HORIZON = timedelta(days=400)
 """Rosters are planned ahead: a duty may start up to this far in the future."""
 Classify = Callable[[Category], Classified]
@@ -43,17 +45,37 @@ class Context:
     tolerance: timedelta = timedelta(minutes=5)
 
     def not_future(self, at: datetime, field: str) -> None:
+        not_ancient(at, field)
         if at > self.now + self.tolerance:
             raise RejectionError(
                 RejectReason.FUTURE_DATE, field, f"is in the future ({at.isoformat()})"
             )
 
     def not_beyond(self, at: datetime, horizon: timedelta, field: str) -> None:
+        not_ancient(at, field)
         if at > self.now + horizon:
             raise RejectionError(
                 RejectReason.FUTURE_DATE, field,
                 f"is more than {horizon.days} days ahead ({at.isoformat()})",
             )  # fmt: skip
+
+
+def not_ancient(at: datetime, field: str) -> None:
+    """Reject a time before :data:`EARLIEST` (no police record is that old), or one with no
+    UTC equivalent (0001-01-01T00:00+14:00, 9999-12-31T23:00-14:00)."""
+    if EARLIEST.year < at.year < 9999:  # the usual case, decided without time-zone arithmetic
+        return
+    try:
+        at.astimezone(UTC)
+    except OverflowError:
+        raise RejectionError(
+            RejectReason.SCHEMA_VIOLATION, field, "is outside the range of dates that can be held"
+        ) from None
+    if at < EARLIEST:
+        raise RejectionError(
+            RejectReason.SCHEMA_VIOLATION, field,
+            f"is before {EARLIEST.date().isoformat()}: no record this product counts is that old",
+        )  # fmt: skip
 
 
 def local_day(at: datetime) -> date:

@@ -24,7 +24,7 @@ class Pseudonymiser:
         self._key = key
 
     def __call__(self, kind: Kind, raw: str) -> str:
-        message = f"{kind}\x1f{raw.strip()}".encode()
+        message = f"{kind}\x1f{raw.strip()}".encode("utf-8", "surrogatepass")
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX]
 
     def optional(self, kind: Kind, raw: str | None) -> str | None:

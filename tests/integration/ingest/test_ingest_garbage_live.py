@@ -4,7 +4,7 @@ HTTP: whatever the body, a single event answers 202/422/413 (never a 5xx) with a
 naming field and problem; a batch answers 200 listing every item with its status (and, when
 rejected, its reason), or 400/413 for a body that is not a batch at all. Raw topics: every
 garbage message becomes exactly one dead letter carrying its topic, partition and offset, and
-the service stays ready. Known defects (inputs answered with a 500) are a strict xfail.
+the service stays ready.
 """
 
 from __future__ import annotations
@@ -278,12 +278,6 @@ CRASHER_IDS = ["single-deep-nesting", "batch-deep-nesting", "single-long-unknown
                "single-surrogate-hint"]  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="DEFECT: these bodies crash decode or the pipeline and are answered 500 "
-    "(see the unit tests' xfails for the exact exceptions)",
-)
 @pytest.mark.parametrize(("path", "raw"), CRASHERS, ids=CRASHER_IDS)
 def test_a_known_crasher_is_answered_without_a_server_error(
     http: TestClient, path: str, raw: bytes

@@ -491,13 +491,6 @@ def test_each_rejected_raw_identifier_is_dead_lettered_as_its_pseudonym(
         assert f"pseudonym:{service.pseudonym(kind, raw)}" in originals, (kind, raw)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="DEFECT: at DEBUG, aiokafka.conn "
-    "logs each FetchResponse with the first 100 bytes of the raw record batch, "
-    "so a raw id near the start of a raw-topic message reaches the logs",
-)
 def test_no_raw_identifier_logged_from_the_start_of_a_raw_message(
     scan: Scan, service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
