@@ -27,6 +27,7 @@ def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # the driver's implicit BEGIN is replaced below
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -34,7 +35,31 @@ def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # A transaction begins at its first statement, reads included, so what a unit of work
+        # read stays its snapshot; writers ask for IMMEDIATE and wait (busy timeout) in turn.
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
     return engine
+
+
+BEGIN_OPTION = "sqlite_begin"
+"""Execution option: ``{BEGIN_OPTION: "IMMEDIATE"}`` for a SQLite transaction that will write
+after reading (it takes the write lock up front, so no other writer slips in between)."""
+
+
+def writer(engine: Engine) -> Engine:
+    """``engine`` for read-then-write units of work: one writer at a time on SQLite; on
+    PostgreSQL units serialise with :func:`serialise_writers`."""
+    return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+
+
+def serialise_writers(conn: Any, lock_id: int) -> None:
+    """On PostgreSQL, hold transaction-level advisory lock ``lock_id`` (no-op on SQLite)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
 
 def ping(engine: Engine) -> None:

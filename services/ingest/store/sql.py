@@ -13,7 +13,6 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.ingest.domain.canonical import OutEvent
 from services.ingest.domain.intake import AmendmentIntake, CountIntake, CrimeIntake, IncidentIntake
@@ -21,8 +20,10 @@ from services.ingest.domain.records import RecordState
 from services.ingest.store import tables as t
 from services.ingest.store.base import CellValue, Key, StoredEvent
 from services.ingest.store.codec import dump_amendment, dump_state, load_amendment, load_state
+from shared.db import serialise_writers, writer
 
 CHUNK = 500
+WRITER_LOCK = 0x534E_5449  # PostgreSQL advisory lock id of ingest's units of work ("SNTI")
 
 
 def create_schema(engine: Engine) -> None:
@@ -41,12 +42,12 @@ class SqlUnit:
         self._records: dict[tuple[str, str], RecordState] = {}
         self._cells: dict[str, CellValue] = {}
         self._parked: dict[str, list[AmendmentIntake]] = {}
-        self._new_keys: list[dict[str, Any]] = []
+        self._new_keys: list[tuple[str, int, str]] = []
         self._dirty_records: dict[tuple[str, str], RecordState] = {}
         self._dirty_cells: dict[str, CellValue] = {}
         self._new_parked: list[dict[str, Any]] = []
         self._taken: set[str] = set()
-        self._events: list[dict[str, Any]] = []
+        self._events: list[tuple[Any, ...]] = []
 
     def prefetch(self, items: Sequence[object]) -> None:
         keys, crimes, incidents, cell_ids = [], set(), set(), []
@@ -101,7 +102,7 @@ class SqlUnit:
 
     def remember(self, key: Key, outcome: str) -> None:
         self._seen.add(key)
-        self._new_keys.append({"event_id": key[0], "version": key[1], "outcome": outcome})
+        self._new_keys.append((key[0], key[1], outcome))
 
     def records(self, kind: str, ids: Iterable[str]) -> dict[str, RecordState]:
         return {i: s for i in ids if (s := self._records.get((kind, i))) is not None}
@@ -133,42 +134,75 @@ class SqlUnit:
         return found
 
     def append(self, events: Sequence[OutEvent], recorded_at: datetime) -> None:
+        created = self._created_at(recorded_at)
         self._events += [
-            {"event_id": e.event_id, "event_type": e.event_type, "topic": e.topic, "key": e.key,
-             "envelope": orjson.dumps(e.envelope(recorded_at)).decode(),
-             "created_at": recorded_at}
+            (e.event_id, e.event_type, e.topic, e.key,
+             orjson.dumps(e.envelope(recorded_at)).decode(), created)
             for e in events
         ]  # fmt: skip
 
+    def _created_at(self, at: datetime) -> Any:
+        """``at`` as the driver stores it (SQLAlchemy's own format on SQLite)."""
+        process = t.events.c.created_at.type.bind_processor(self._conn.dialect)
+        return process(at) if process else at
+
     def flush(self) -> None:
-        conn = self._conn
-        if self._new_keys:
-            conn.execute(t.received.insert(), self._new_keys)
-        self._upsert(t.records, ["kind", "record_id"], [
-            {"kind": k[0], "record_id": k[1], "version": s.version, "state": dump_state(s)}
-            for k, s in self._dirty_records.items()
+        """Write every buffered change: plain driver-level executemany, no per-row ORM work."""
+        sql = _Sql(self._conn)
+        sql.insert("ingest_received", ("event_id", "version", "outcome"), self._new_keys)
+        sql.upsert("ingest_record", ("kind", "record_id"), ("version", "state"), [
+            (k[0], k[1], s.version, dump_state(s)) for k, s in self._dirty_records.items()
         ])  # fmt: skip
-        self._upsert(t.cells, ["cell_id"], [
-            {"cell_id": c, "value": v.value, "revision": v.revision}
-            for c, v in self._dirty_cells.items()
+        sql.upsert("ingest_cell", ("cell_id",), ("value", "revision"), [
+            (c, v.value, v.revision) for c, v in self._dirty_cells.items()
         ])  # fmt: skip
         if self._taken:
-            conn.execute(t.parked.delete().where(t.parked.c.crime_id.in_(sorted(self._taken))))
-        if self._new_parked:
-            conn.execute(t.parked.insert(), self._new_parked)
-        if self._events:
-            conn.execute(self._insert(t.events).on_conflict_do_nothing(), self._events)
+            self._conn.execute(
+                t.parked.delete().where(t.parked.c.crime_id.in_(sorted(self._taken)))
+            )
+        sql.insert("ingest_parked", ("crime_id", "amendment"),
+                   [(p["crime_id"], p["amendment"]) for p in self._new_parked])  # fmt: skip
+        sql.insert("ingest_event", _EVENT_COLUMNS, self._events, conflict=("event_id",))
 
-    def _insert(self, table: Any) -> Any:
-        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
-        return dialect.insert(table)
 
-    def _upsert(self, table: Any, keys: list[str], rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        stmt = self._insert(table)
-        changed = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
-        self._conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changed), rows)
+_EVENT_COLUMNS = ("event_id", "event_type", "topic", "key", "envelope", "created_at")
+
+
+class _Sql:
+    """INSERT / upsert statements in the driver's own parameter style (SQLite and PostgreSQL
+    share the ``ON CONFLICT`` syntax)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]],
+        conflict: Sequence[str] = (),
+    ) -> None:  # fmt: skip
+        if rows:
+            tail = f" ON CONFLICT ({_names(conflict)}) DO NOTHING" if conflict else ""
+            self._run(table, columns, rows, tail)
+
+    def upsert(
+        self, table: str, keys: Sequence[str], values: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+    ) -> None:  # fmt: skip
+        if rows:
+            changed = ", ".join(f'"{c}" = excluded."{c}"' for c in values)
+            tail = f" ON CONFLICT ({_names(keys)}) DO UPDATE SET {changed}"
+            self._run(table, (*keys, *values), rows, tail)
+
+    def _run(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], tail: str
+    ) -> None:
+        marks = ", ".join([self._mark] * len(columns))
+        statement = f'INSERT INTO "{table}" ({_names(columns)}) VALUES ({marks}){tail}'
+        self._conn.exec_driver_sql(statement, list(rows))
+
+
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
 
 
 def _aware(at: datetime | None) -> datetime | None:
@@ -179,10 +213,14 @@ def _aware(at: datetime | None) -> datetime | None:
 class SqlIngestStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._writer = writer(engine)
 
     @contextmanager
     def unit(self) -> Iterator[SqlUnit]:
-        with self._engine.begin() as conn:
+        """One batch's unit of work: a single writer at a time (the import command and the
+        service may share the store), so what a unit read stays true until it commits."""
+        with self._writer.begin() as conn:
+            serialise_writers(conn, WRITER_LOCK)
             unit = SqlUnit(conn)
             yield unit
             unit.flush()
