@@ -10,6 +10,7 @@ from services.ingest.store.sql import SqlIngestStore, create_schema
 from services.ingest.wiring import context_factory
 from shared.classification import load_classification
 from shared.db import make_engine
+from shared.heap import freeze_static
 from shared.reference import LondonReference, load_reference
 from shared.settings import load_settings
 
@@ -30,4 +31,5 @@ def bulk_pipeline(
     reference = load_reference()
     key = settings.pseudonymisation_key.get_secret_value().encode()
     context = context_factory(reference, load_classification(), key)
+    freeze_static()
     return Pipeline(store=SqlIngestStore(engine), context=context), reference

@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 from fastapi import FastAPI
-from faststream.kafka import KafkaBroker
 
 from services.ingest.api import build_router
 from services.ingest.config import IngestSettings
@@ -14,8 +13,8 @@ from services.ingest.handlers import register_handlers
 from services.ingest.metrics import IngestMetrics
 from services.ingest.outbox import OutboxRelay
 from services.ingest.pipeline import Pipeline
+from services.ingest.publisher import KafkaPublisher
 from services.ingest.service import IngestService
-from services.ingest.store.base import StoredEvent
 from services.ingest.store.sql import SqlIngestStore, create_schema
 from services.ingest.wiring import context_factory
 from shared import __version__
@@ -23,6 +22,7 @@ from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc
 from shared.auth import create_schema as create_auth_schema
 from shared.classification import load_classification
 from shared.db import make_engine
+from shared.heap import freeze_static
 from shared.observability import new_registry
 from shared.reference import load_reference
 from shared.service import broker_lifespan, make_broker, service_app, standard_checks
@@ -44,13 +44,14 @@ def create_app(settings: IngestSettings) -> FastAPI:
     key = settings.pseudonymisation_key.get_secret_value().encode()
     context = context_factory(load_reference(), load_classification(), key)
     pipeline = Pipeline(store=store, context=context, observe=metrics.observe)
-    relay = OutboxRelay(store, kafka_sender(broker), metrics, batch=settings.outbox_batch)
+    publisher = KafkaPublisher(settings.kafka_bootstrap, client_id="snt-ingest-outbox")
+    relay = OutboxRelay(store, publisher, metrics, batch=settings.outbox_batch)
     service = IngestService(pipeline, relay, metrics, settings.max_event_bytes)
     register_handlers(broker, service, group_id=settings.consumer_group,
                       fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms)  # fmt: skip
     auth_engine = make_engine(settings.auth_database_url)
     create_auth_schema(auth_engine)
-    start, stop = _relay_hooks(relay)
+    start, stop = _relay_hooks(relay, publisher)
     app = service_app(
         settings, description=DESCRIPTION, version=__version__,
         lifespan=broker_lifespan(broker, on_start=[start], on_stop=[stop]),
@@ -58,21 +59,11 @@ def create_app(settings: IngestSettings) -> FastAPI:
     )  # fmt: skip
     add_forbidden_handler(app)
     app.include_router(build_router(service, Authenticator(SqlTokenStore(auth_engine), utc_now)))
+    freeze_static()
     return app
 
 
-def kafka_sender(broker: KafkaBroker) -> Any:
-    async def send(event: StoredEvent) -> Any:
-        return await broker.publish(
-            event.envelope.encode(), topic=event.topic, key=event.key.encode(),
-            headers={"event_id": event.event_id, "content-type": "application/json"},
-            no_confirm=True,
-        )  # fmt: skip
-
-    return send
-
-
-def _relay_hooks(relay: OutboxRelay) -> tuple[Any, Any]:
+def _relay_hooks(relay: OutboxRelay, publisher: KafkaPublisher) -> tuple[Any, Any]:
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
 
@@ -85,5 +76,6 @@ def _relay_hooks(relay: OutboxRelay) -> tuple[Any, Any]:
         for task in tasks:
             await task
         tasks.clear()
+        await publisher.stop()
 
     return start, finish

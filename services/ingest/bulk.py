@@ -25,7 +25,7 @@ from services.ingest.importers import FORMATS, Item
 from services.ingest.pipeline import Outcome, Pipeline, Submission
 from shared.reference import LondonReference
 
-BATCH = 5000
+BATCH = 2000
 
 
 @dataclass

@@ -35,7 +35,8 @@ class IngestMetrics:
         self.publish_failures = Counter("publish_failures_total", "Failed publish attempts",
                                         namespace=ns, registry=registry)  # fmt: skip
         self.publish_latency = Histogram(
-            "publish_latency_seconds", "Time from storing an event to the broker's ack",
+            "publish_latency_seconds",
+            "Time from storing events to the broker's ack (one observation per stored batch)",
             namespace=ns, registry=registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
         )  # fmt: skip

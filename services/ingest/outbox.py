@@ -7,26 +7,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Protocol
 
 from services.ingest.metrics import IngestMetrics
 from services.ingest.store.base import IngestStore, StoredEvent
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[StoredEvent], Awaitable["asyncio.Future[Any]"]]
+
+class Publisher(Protocol):
+    async def publish(self, events: Sequence[StoredEvent]) -> list[bool]:
+        """Publish ``events`` in order; for each one, whether the broker acknowledged it."""
+        ...
 
 
 class OutboxRelay:
     def __init__(
-        self, store: IngestStore, send: Send, metrics: IngestMetrics, *, batch: int = 1000,
+        self, store: IngestStore, publisher: Publisher, metrics: IngestMetrics, *,
+        batch: int = 1000,
         idle_s: float = 0.05, max_backoff_s: float = 5.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:  # fmt: skip
         self._store = store
-        self._send = send
+        self._publisher = publisher
         self._metrics = metrics
         self._batch = batch
         self._idle_s = idle_s
@@ -70,12 +76,12 @@ class OutboxRelay:
         return len(acked)
 
     async def _publish(self, events: Sequence[StoredEvent]) -> list[StoredEvent]:
-        futures = [await self._send(event) for event in events]
-        results = await asyncio.gather(*futures, return_exceptions=True)
-        return [e for e, r in zip(events, results, strict=True) if not isinstance(r, BaseException)]
+        acked = await self._publisher.publish(events)
+        return [e for e, ok in zip(events, acked, strict=True) if ok]
 
     def _observe(self, acked: Sequence[StoredEvent], now: datetime) -> None:
-        for event in acked:
-            self._metrics.published.labels(event.topic).inc()
-            if event.created_at is not None:
-                self._metrics.publish_latency.observe((now - event.created_at).total_seconds())
+        for topic, count in Counter(e.topic for e in acked).items():
+            self._metrics.published.labels(topic).inc(count)
+        # One latency observation per unit of work (its events share one store time).
+        for created_at in {e.created_at for e in acked if e.created_at is not None}:
+            self._metrics.publish_latency.observe((now - created_at).total_seconds())

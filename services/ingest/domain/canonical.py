@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from services.ingest.domain.cells import CellChange
@@ -58,7 +59,9 @@ def bounded_id(*parts: str) -> str:
     return "ingest:h:" + hashlib.sha256(text.encode()).hexdigest()[:48]
 
 
+@lru_cache(maxsize=16_384)
 def _where(w: Resolved, reference_version: str) -> dict[str, Any]:
+    """The location fields of a payload (cached: few places, many events; never mutated)."""
     return {
         "level": w.level,
         "ward_code": w.ward_code,
@@ -71,7 +74,9 @@ def _where(w: Resolved, reference_version: str) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=4096)
 def _what(c: Classified) -> dict[str, Any]:
+    """The classification fields of a payload (cached like :func:`_where`)."""
     return {"kpi_group": c.group, "kpi": c.kpi, "classification_version": c.version}
 
 

@@ -38,10 +38,7 @@ class Resolver:
         self._ref = reference
         self._so18 = {w: u.code for u in reference.special_units for w in u.ward_codes}
         self._published: dict[tuple[Place, str, date], Resolved] = {}
-
-    @property
-    def reference_version(self) -> str:
-        return self._ref.version
+        self.reference_version: str = reference.version
 
     def locate(self, place: Place, on: date, field: str = "location") -> Resolved:
         """Where a record counts on ``on``."""
