@@ -235,3 +235,18 @@ def test_a_source_can_be_named_but_must_be_valid(write: Write) -> None:
     assert item.origin.source == "import:backfill-2023"
     with pytest.raises(ValueError, match="source"):
         list(mps_borough_csv.parse(path, source="Not A Source"))
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [("2023-01-metropolitan-stop-and-search.csv", "'Object of search'"),
+     ("2023-01-metropolitan-outcomes_BURGLARY_ONLY.csv", "'Outcome type'")],
+)  # fmt: skip
+def test_other_police_uk_files_are_refused_as_a_whole(
+    data_dir: Path, name: str, found: str
+) -> None:
+    """Stop-and-search and outcomes files are not street-crime files: nothing is imported."""
+    with pytest.raises(ImportFormatError, match="is not a police-uk-csv file") as raised:
+        list(FORMATS["police-uk-csv"].parse(data_dir / "police_uk" / "street_csv" / name))
+    assert "'Crime type'" in str(raised.value)
+    assert found in str(raised.value)
