@@ -11,7 +11,11 @@ from typing import Any, Final
 from shared.contracts.example_outputs import BOROUGH, OUTPUT_PAYLOADS, WARD, WHEN
 
 PSEUDO: Final = "3f" * 32
-OFFENCE: Final = {"taxonomy": "mps_upper", "major": "Violence Against the Person"}
+OFFENCE: Final = {
+    "taxonomy": "mps_upper",
+    "major": "VIOLENCE AGAINST THE PERSON",
+    "minor": "VIOLENCE WITH INJURY",
+}
 COUNTING: Final = {
     "classification_version": "2026.1",
     "boundary_set": "2022",
