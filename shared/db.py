@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
@@ -66,3 +67,51 @@ def ping(engine: Engine) -> None:
     """Raise if the database cannot answer ``SELECT 1``."""
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+class BulkSql:
+    """Many-row INSERT / upsert in the driver's own parameter style, without per-row ORM work
+    (SQLite and PostgreSQL share the ``ON CONFLICT`` syntax)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]],
+        conflict: Sequence[str] = (),
+    ) -> None:  # fmt: skip
+        if rows:
+            tail = f" ON CONFLICT ({_names(conflict)}) DO NOTHING" if conflict else ""
+            self._run(table, columns, rows, tail)
+
+    def upsert(
+        self, table: str, keys: Sequence[str], values: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+    ) -> None:  # fmt: skip
+        if rows:
+            changed = ", ".join(f'"{c}" = excluded."{c}"' for c in values)
+            tail = f" ON CONFLICT ({_names(keys)}) DO UPDATE SET {changed}"
+            self._run(table, (*keys, *values), rows, tail)
+
+    def add(
+        self, table: str, keys: Sequence[str], values: Sequence[str],
+        rows: Sequence[tuple[Any, ...]], *, fixed: Sequence[str] = (),
+    ) -> None:  # fmt: skip
+        """Upsert that adds ``values`` to what is stored (a counter table); each row is
+        ``(*keys, *fixed, *values)``, ``fixed`` columns being written only by the first row."""
+        if rows:
+            changed = ", ".join(f'"{c}" = "{table}"."{c}" + excluded."{c}"' for c in values)
+            tail = f" ON CONFLICT ({_names(keys)}) DO UPDATE SET {changed}"
+            self._run(table, (*keys, *fixed, *values), rows, tail)
+
+    def _run(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], tail: str
+    ) -> None:
+        marks = ", ".join([self._mark] * len(columns))
+        statement = f'INSERT INTO "{table}" ({_names(columns)}) VALUES ({marks}){tail}'
+        self._conn.exec_driver_sql(statement, list(rows))
+
+
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)

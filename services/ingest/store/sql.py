@@ -20,7 +20,7 @@ from services.ingest.domain.records import RecordState
 from services.ingest.store import tables as t
 from services.ingest.store.base import CellValue, Key, StoredEvent
 from services.ingest.store.codec import dump_amendment, dump_state, load_amendment, load_state
-from shared.db import serialise_writers, writer
+from shared.db import BulkSql, serialise_writers, writer
 
 CHUNK = 500
 WRITER_LOCK = 0x534E_5449  # PostgreSQL advisory lock id of ingest's units of work ("SNTI")
@@ -148,7 +148,7 @@ class SqlUnit:
 
     def flush(self) -> None:
         """Write every buffered change: plain driver-level executemany, no per-row ORM work."""
-        sql = _Sql(self._conn)
+        sql = BulkSql(self._conn)
         sql.insert("ingest_received", ("event_id", "version", "outcome"), self._new_keys)
         sql.upsert("ingest_record", ("kind", "record_id"), ("version", "state"), [
             (k[0], k[1], s.version, dump_state(s)) for k, s in self._dirty_records.items()
@@ -166,43 +166,6 @@ class SqlUnit:
 
 
 _EVENT_COLUMNS = ("event_id", "event_type", "topic", "key", "envelope", "created_at")
-
-
-class _Sql:
-    """INSERT / upsert statements in the driver's own parameter style (SQLite and PostgreSQL
-    share the ``ON CONFLICT`` syntax)."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-        self._mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-    def insert(
-        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]],
-        conflict: Sequence[str] = (),
-    ) -> None:  # fmt: skip
-        if rows:
-            tail = f" ON CONFLICT ({_names(conflict)}) DO NOTHING" if conflict else ""
-            self._run(table, columns, rows, tail)
-
-    def upsert(
-        self, table: str, keys: Sequence[str], values: Sequence[str],
-        rows: Sequence[tuple[Any, ...]],
-    ) -> None:  # fmt: skip
-        if rows:
-            changed = ", ".join(f'"{c}" = excluded."{c}"' for c in values)
-            tail = f" ON CONFLICT ({_names(keys)}) DO UPDATE SET {changed}"
-            self._run(table, (*keys, *values), rows, tail)
-
-    def _run(
-        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], tail: str
-    ) -> None:
-        marks = ", ".join([self._mark] * len(columns))
-        statement = f'INSERT INTO "{table}" ({_names(columns)}) VALUES ({marks}){tail}'
-        self._conn.exec_driver_sql(statement, list(rows))
-
-
-def _names(columns: Sequence[str]) -> str:
-    return ", ".join(f'"{c}"' for c in columns)
 
 
 def _aware(at: datetime | None) -> datetime | None:

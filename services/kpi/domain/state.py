@@ -1,0 +1,103 @@
+"""The KPI state: a count series per unit × KPI group, folded from count changes.
+
+Units: a ward; a borough's unlocated records (no ward known); a published borough total
+(reconciliation only). Roll-ups are maintained as the changes are folded: a borough is its
+wards plus its unlocated records, the MPS is every borough. Published borough totals are kept
+apart and never added to a roll-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from services.kpi.domain.series import DaySeries
+
+UnitKind = Literal["ward", "unlocated", "borough_total", "borough", "mps"]
+GROUPS: Final = ("violence", "property", "asb", "other", "excluded")
+MPS_CODE: Final = "MPS"
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    kind: UnitKind
+    code: str
+    borough: str | None = None
+    """Borough the unit belongs to (None: the MPS, or a special unit's published total)."""
+
+
+MPS: Final = Unit("mps", MPS_CODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One count change as the fold needs it (decoded from a crime.counted/cad.counted)."""
+
+    event_id: str
+    unit: Unit
+    group: str
+    category: str
+    day: int
+    month: int
+    delta: int
+
+
+SeriesKey = tuple[Unit, str]
+DayKey = tuple[Unit, str, int, int]
+"""(unit, group, day, month)."""
+
+
+def net_by_day(changes: Iterable[Change]) -> dict[DayKey, int]:
+    """The net change per unit, group and day of a batch (zero nets dropped)."""
+    net: dict[DayKey, int] = {}
+    for c in changes:
+        key = (c.unit, c.group, c.day, c.month)
+        net[key] = net.get(key, 0) + c.delta
+    return {k: v for k, v in net.items() if v}
+
+
+def roll_ups(unit: Unit) -> tuple[Unit, ...]:
+    """The units a stored unit's counts also add to."""
+    if unit.kind in ("ward", "unlocated") and unit.borough:
+        return (unit, Unit("borough", unit.borough, unit.borough), MPS)
+    return (unit,)
+
+
+class KpiState:
+    def __init__(self) -> None:
+        self._series: dict[SeriesKey, DaySeries] = {}
+        self._members: dict[str, set[Unit]] = {}
+
+    def apply(self, net: Mapping[DayKey, int]) -> None:
+        """Fold a batch's net changes (after they are stored)."""
+        series = self._series
+        for (unit, group, day, month), delta in net.items():
+            for target in roll_ups(unit):
+                found = series.get((target, group))
+                if found is None:
+                    found = series[(target, group)] = self._new(target)
+                found.add_fast(day, month, delta)
+
+    def total(self, unit: Unit, group: str, first: int, last: int) -> int:
+        found = self._series.get((unit, group))
+        return found.total(first, last) if found else 0
+
+    def series(self, unit: Unit, group: str) -> DaySeries | None:
+        return self._series.get((unit, group))
+
+    def units(self, kind: UnitKind, borough: str | None = None) -> list[Unit]:
+        """Units of ``kind`` (in ``borough`` when given) that have counts."""
+        pool = self._members.get(borough, set()) if borough else {u for u, _ in self._series}
+        return sorted((u for u in pool if u.kind == kind), key=lambda u: u.code)
+
+    def stored_units(self) -> Iterator[tuple[Unit, str, DaySeries]]:
+        """The series that are stored (roll-ups are derived)."""
+        for (unit, group), s in self._series.items():
+            if unit.kind in ("ward", "unlocated", "borough_total"):
+                yield unit, group, s
+
+    def _new(self, unit: Unit) -> DaySeries:
+        if unit.borough:
+            self._members.setdefault(unit.borough, set()).add(unit)
+        return DaySeries()

@@ -1,0 +1,35 @@
+"""Targets: the change against the same period last year each crime KPI aims for.
+
+The figures come from versioned configuration (``services/kpi/targets.toml``); this module
+holds the parsed, validated form the domain works with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+KPI_OF_GROUP: Final = {"violence": 1, "property": 4, "asb": 5}
+LOWER_IS_BETTER: Final = frozenset(KPI_OF_GROUP)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    kpi: int
+    group: str
+    change: float | None
+    """e.g. -0.02 for a 2% reduction; None for a baseline KPI (no target yet)."""
+
+    @property
+    def ratio(self) -> float | None:
+        """The target as a ratio to last year (0.98 for −2%)."""
+        return None if self.change is None else 1.0 + self.change
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    version: str
+    by_group: dict[str, Target]
+
+    def for_group(self, group: str) -> Target | None:
+        return self.by_group.get(group)

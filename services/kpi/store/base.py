@@ -1,0 +1,55 @@
+"""What the kpi service needs from its database: state, applied event ids and offsets,
+written together in one transaction per consumed batch (the exactly-once effect)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from services.kpi.domain.state import Change, DayKey, Unit
+
+Position = tuple[str, int]
+"""(topic, partition)."""
+CategoryKey = tuple[Unit, str, str, int]
+"""(unit, group, category, day)."""
+
+
+class KpiUnit(Protocol):
+    def fresh(self, changes: Sequence[Change]) -> list[Change]:
+        """``changes`` whose event ids were never applied (first of each id in the batch)."""
+        ...
+
+    def add(self, net: Mapping[DayKey, int], categories: Mapping[CategoryKey, int],
+            event_ids: Sequence[str], offsets: Mapping[Position, int]) -> None:  # fmt: skip
+        """Add the nets, record the event ids as applied and the next offsets to read."""
+        ...
+
+
+class KpiStore(Protocol):
+    def unit(self) -> AbstractContextManager[KpiUnit]:
+        """One transaction: committed on a clean exit, rolled back on an exception."""
+        ...
+
+    def load(self) -> Iterator[tuple[DayKey, int]]:
+        """Every stored day count (to rebuild the in-memory state at start)."""
+        ...
+
+    def offsets(self) -> dict[Position, int]:
+        """The next offset to read per topic partition."""
+        ...
+
+    def categories(self, unit: Unit, group: str, first: int, last: int) -> dict[str, int]:
+        """Counts per offence category of ``unit`` × ``group`` over days ``first..last``."""
+        ...
+
+    def applied(self) -> int:
+        """How many events have been applied."""
+        ...
+
+
+def nonzero(items: Iterable[tuple[CategoryKey, int]]) -> dict[CategoryKey, int]:
+    out: dict[CategoryKey, int] = {}
+    for key, delta in items:
+        out[key] = out.get(key, 0) + delta
+    return {k: v for k, v in out.items() if v}

@@ -1,0 +1,105 @@
+"""The kpi store on SQLAlchemy Core: SQLite (embedded) and PostgreSQL (distributed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from services.kpi.domain.state import Change, DayKey, Unit
+from services.kpi.store import tables as t
+from services.kpi.store.base import CategoryKey, Position
+from shared.db import BulkSql, serialise_writers, writer
+
+CHUNK = 500
+WRITER_LOCK = 0x534E_544B  # PostgreSQL advisory lock id of kpi's units of work ("SNTK")
+
+
+def create_schema(engine: Engine) -> None:
+    t.metadata.create_all(engine)
+
+
+class SqlKpiUnit:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def fresh(self, changes: Sequence[Change]) -> list[Change]:
+        ids = sorted({c.event_id for c in changes})
+        seen: set[str] = set()
+        for i in range(0, len(ids), CHUNK):
+            part = ids[i : i + CHUNK]
+            query = select(t.applied.c.event_id).where(t.applied.c.event_id.in_(part))
+            seen.update(self._conn.execute(query).scalars())
+        out = []
+        for change in changes:
+            if change.event_id not in seen:
+                seen.add(change.event_id)
+                out.append(change)
+        return out
+
+    def add(self, net: Mapping[DayKey, int], categories: Mapping[CategoryKey, int],
+            event_ids: Sequence[str], offsets: Mapping[Position, int]) -> None:  # fmt: skip
+        sql = BulkSql(self._conn)
+        sql.add("kpi_count", _COUNT_KEYS, ("count",), [
+            (u.kind, u.code, group, day, u.borough, month, delta)
+            for (u, group, day, month), delta in net.items()
+        ], fixed=("borough", "month"))  # fmt: skip
+        sql.add("kpi_category", _CATEGORY_KEYS, ("count",), [
+            (u.kind, u.code, group, day, category, delta)
+            for (u, group, category, day), delta in categories.items()
+        ])  # fmt: skip
+        sql.insert("kpi_applied", ("event_id",), [(i,) for i in event_ids])
+        positions = [(topic, part, offset) for (topic, part), offset in offsets.items()]
+        sql.upsert("kpi_offset", ("topic", "partition"), ("next_offset",), positions)
+
+
+_COUNT_KEYS = ("unit_kind", "unit_code", "kpi_group", "day")
+_CATEGORY_KEYS = ("unit_kind", "unit_code", "kpi_group", "day", "category")
+
+
+class SqlKpiStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._writer = writer(engine)
+
+    @contextmanager
+    def unit(self) -> Iterator[SqlKpiUnit]:
+        with self._writer.begin() as conn:
+            serialise_writers(conn, WRITER_LOCK)
+            yield SqlKpiUnit(conn)
+
+    def load(self) -> Iterator[tuple[DayKey, int]]:
+        c = t.counts.c
+        query = select(c.unit_kind, c.unit_code, c.borough, c.kpi_group, c.day, c.month, c.count)
+        with self._engine.connect() as conn:
+            rows: Any = conn.execute(query.where(c.count != 0))
+            for kind, code, borough, group, day, month, count in rows:
+                yield (Unit(kind, code, borough), group, day, month), count
+
+    def offsets(self) -> dict[Position, int]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(t.offsets))
+            return {(r.topic, r.partition): r.next_offset for r in rows}
+
+    def categories(self, unit: Unit, group: str, first: int, last: int) -> dict[str, int]:
+        c = t.categories.c
+        query = (
+            select(c.category, func.sum(c.count))
+            .where(
+                c.unit_kind == unit.kind,
+                c.unit_code == unit.code,
+                c.kpi_group == group,
+                c.day >= first,
+                c.day <= last,
+            )
+            .group_by(c.category)
+        )
+        with self._engine.connect() as conn:
+            rows: Any = conn.execute(query)
+            return {cat: int(n) for cat, n in rows if n}
+
+    def applied(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.applied)).scalar_one())

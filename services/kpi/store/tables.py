@@ -1,0 +1,41 @@
+"""The kpi database: day counts per stored unit × KPI group, category drill-down counts,
+the ids of the events applied and the next offset per topic partition."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table
+
+metadata = MetaData()
+
+counts = Table(
+    "kpi_count", metadata,
+    Column("unit_kind", String(16), primary_key=True),
+    Column("unit_code", String(16), primary_key=True),
+    Column("kpi_group", String(16), primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Column("borough", String(16), nullable=True),
+    Column("month", Integer, nullable=False),
+    Column("count", BigInteger, nullable=False),
+)  # fmt: skip
+
+categories = Table(
+    "kpi_category", metadata,
+    Column("unit_kind", String(16), primary_key=True),
+    Column("unit_code", String(16), primary_key=True),
+    Column("kpi_group", String(16), primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Column("category", String(300), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+)  # fmt: skip
+
+applied = Table(
+    "kpi_applied", metadata,
+    Column("event_id", String(128), primary_key=True),
+)  # fmt: skip
+
+offsets = Table(
+    "kpi_offset", metadata,
+    Column("topic", String(64), primary_key=True),
+    Column("partition", Integer, primary_key=True),
+    Column("next_offset", BigInteger, nullable=False),
+)  # fmt: skip
