@@ -75,15 +75,19 @@ def standard_checks(
 
 
 def broker_lifespan(
-    broker: KafkaBroker, on_start: Sequence[Hook] = (), on_stop: Sequence[Hook] = ()
-) -> Callable[[FastAPI], Any]:
+    broker: KafkaBroker, on_start: Sequence[Hook] = (), on_stop: Sequence[Hook] = (),
+    before_start: Sequence[Hook] = (),
+) -> Callable[[FastAPI], Any]:  # fmt: skip
     """Start the broker with the HTTP server and stop it (gracefully) with it.
 
-    ``on_start`` hooks run once the broker is up; ``on_stop`` hooks before it goes down.
+    ``before_start`` hooks run before the broker starts consuming (loading state, say);
+    ``on_start`` hooks once it is up; ``on_stop`` hooks before it goes down.
     """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for hook in before_start:
+            await hook()
         await broker.start()
         try:
             for hook in on_start:

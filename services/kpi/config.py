@@ -18,3 +18,6 @@ class KpiSettings(ServiceSettings):
     database_url: str = Field(
         default="sqlite:///var/kpi.db", description="SQLAlchemy URL of the kpi state database"
     )
+    consumer_group: str = Field(
+        default="snt-kpi", min_length=1, description="Kafka consumer group of the count topics"
+    )

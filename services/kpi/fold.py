@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.kpi.codec import BadEventError, decode
@@ -38,15 +38,13 @@ class FoldResult:
     duplicates: int
     ignored: int
     bad: tuple[tuple[Record, str], ...]
+    """Records that could not be folded, with the reason (the caller dead-letters them)."""
 
 
 class Folder:
-    def __init__(
-        self, store: KpiStore, state: KpiState, on_bad: Callable[[Record, str], None]
-    ) -> None:
+    def __init__(self, store: KpiStore, state: KpiState) -> None:
         self._store = store
         self.state = state
-        self._on_bad = on_bad
         self.lock = threading.Lock()
 
     def load(self) -> int:
@@ -58,16 +56,17 @@ class Folder:
                 rows += 1
         return rows
 
-    def fold(self, records: Sequence[Record]) -> FoldResult:
+    def fold(self, records: Sequence[Record], *, track_offsets: bool = True) -> FoldResult:
+        """Fold ``records``; ``track_offsets=False`` for a replay from the event store, whose
+        positions are not Kafka offsets."""
         changes, bad, ignored = _decode_all(records)
+        offsets = _next(records) if track_offsets else {}
         with self._store.unit() as unit:
             fresh = unit.fresh(changes)
             net = net_by_day(fresh)
-            unit.add(net, _categories(fresh), [c.event_id for c in fresh], _next(records))
+            unit.add(net, _categories(fresh), [c.event_id for c in fresh], offsets)
         with self.lock:
             self.state.apply(net)
-        for record, why in bad:
-            self._on_bad(record, why)
         return FoldResult(len(fresh), len(changes) - len(fresh), ignored, tuple(bad))
 
 

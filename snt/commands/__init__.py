@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from snt.commands import bench, config, imports, reference, token, topics
+from snt.commands import bench, config, imports, kpi, reference, token, topics
 
 
 def register(app: typer.Typer) -> None:
@@ -13,4 +13,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(token.app, name="token")
     app.add_typer(reference.app, name="reference")
     app.add_typer(bench.app, name="bench")
+    app.add_typer(kpi.app, name="kpi")
     app.command("import")(imports.import_file)

@@ -100,6 +100,25 @@ class SqlKpiStore:
             rows: Any = conn.execute(query)
             return {cat: int(n) for cat, n in rows if n}
 
+    def held_counts(self) -> dict[tuple[str, str, str, int], int]:
+        """Every non-zero stored day count, keyed as :mod:`services.kpi.verify` keys them."""
+        c = t.counts.c
+        query = select(c.unit_kind, c.unit_code, c.kpi_group, c.day, c.count).where(c.count != 0)
+        with self._engine.connect() as conn:
+            rows: Any = conn.execute(query)
+            return {(kind, code, group, day): count for kind, code, group, day, count in rows}
+
+    def applied_ids(self) -> set[str]:
+        with self._engine.connect() as conn:
+            return set(conn.execute(select(t.applied.c.event_id)).scalars())
+
+    def clear(self) -> None:
+        """Forget everything: counts, applied ids and offsets (before a rebuild)."""
+        with self._writer.begin() as conn:
+            serialise_writers(conn, WRITER_LOCK)
+            for table in (t.counts, t.categories, t.applied, t.offsets):
+                conn.execute(table.delete())
+
     def applied(self) -> int:
         with self._engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(t.applied)).scalar_one())

@@ -60,7 +60,7 @@ def make_folder(db_url: str) -> MakeFolder:
     def make() -> Folder:
         engine = make_engine(db_url)
         create_schema(engine)
-        folder = Folder(SqlKpiStore(engine), KpiState(), lambda _r, _why: None)
+        folder = Folder(SqlKpiStore(engine), KpiState())
         folder.load()
         return folder
 

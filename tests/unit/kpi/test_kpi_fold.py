@@ -61,12 +61,11 @@ def test_offsets_are_stored_with_the_state(make_folder: MakeFolder, db_url: str)
 
 
 def test_bad_events_are_reported_and_not_folded(make_folder: MakeFolder) -> None:
-    reported: list[str] = []
     folder = make_folder()
-    folder._on_bad = lambda _r, why: reported.append(why)
     raws = [b"{not json", b'{"event_type": "crime.counted"}', b'{"event_type": "kpi.updated"}']
     result = folder.fold([*(record(r) for r in raws), record(counted(1))])
     assert (result.applied, result.ignored, len(result.bad)) == (1, 1, 2)
+    reported = [why for _record, why in result.bad]
     assert reported[0].startswith("not a valid count event: JSONDecodeError")
     assert "KeyError" in reported[1]
 
