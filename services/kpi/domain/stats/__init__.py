@@ -1,0 +1,47 @@
+"""Statistics for judging KPI figures: exact Poisson comparisons, XmR charts with their
+special-cause rules and assurance, false-alarm control across many wards, and the plain
+comparisons (% change, trajectory, projection). Pure functions, standard library only."""
+
+from services.kpi.domain.stats.assurance import Assurance, assurance
+from services.kpi.domain.stats.multiple import (
+    benjamini_hochberg,
+    expected_false_signals,
+    significant,
+)
+from services.kpi.domain.stats.poisson import (
+    NOTABLE_Z,
+    PoissonComparison,
+    poisson_ratio_test,
+    poisson_z,
+)
+from services.kpi.domain.stats.spc import XmrChart, xmr
+from services.kpi.domain.stats.spc_rules import Direction, Rule, Side, Signal, Verdict
+from services.kpi.domain.stats.trajectory import (
+    gap,
+    pct_change,
+    projected_year_end,
+    trajectory,
+)
+
+__all__ = [
+    "NOTABLE_Z",
+    "Assurance",
+    "Direction",
+    "PoissonComparison",
+    "Rule",
+    "Side",
+    "Signal",
+    "Verdict",
+    "XmrChart",
+    "assurance",
+    "benjamini_hochberg",
+    "expected_false_signals",
+    "gap",
+    "pct_change",
+    "poisson_ratio_test",
+    "poisson_z",
+    "projected_year_end",
+    "significant",
+    "trajectory",
+    "xmr",
+]

@@ -1,0 +1,207 @@
+"""XmR charts: published limits, and hand-built series that fire exactly one rule each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from services.kpi.domain.stats import Direction, Signal, xmr
+from services.kpi.domain.stats.spc_rules import verdict_of
+
+# Limits of this baseline: mean 11, MR̄ 2, limits 11 ± 5.32 = 5.68 / 16.32, near limits
+# 11 ± (2/3)·5.32 = 7.4533 / 14.5467. It fires no rule itself; 11 (the mean) separates tails.
+BASELINE = [12.0, 10.0] * 6
+
+
+def _tail(*points: float) -> list[float]:
+    return [*BASELINE, 11.0, *points, 11.0]
+
+
+def _signals(values: list[float], direction: Direction = "lower_is_better") -> list[Signal]:
+    return list(xmr(values, direction=direction, baseline_points=len(BASELINE)).signals)
+
+
+def test_nhs_england_spc_tool_worked_example() -> None:
+    # NHS England "Making Data Count" SPC tool demonstration
+    # (https://www.england.nhs.uk/statistical-process-control-tool/), as transcribed in
+    # nhs-pycom/nhspy-plotthedots tests/unittests/test_pandas_spc_x_calc.py: mean 76.67,
+    # process limits ≈ 57 and 96, and the 12th point (54) the only special cause.
+    values = [89, 86, 75, 77, 81, 74, 72, 78, 76, 82, 77, 54, 66, 77, 86]
+    chart = xmr(values, direction="higher_is_better")
+    # By hand: mean = 1150/15; moving ranges sum to 103 over 14, MR̄ = 103/14.
+    assert chart.mean == pytest.approx(1150 / 15, rel=1e-15)
+    assert chart.mr_bar == pytest.approx(103 / 14, rel=1e-15)
+    assert chart.ucl == pytest.approx(1150 / 15 + 2.66 * 103 / 14, rel=1e-15)  # 96.2367
+    assert chart.lcl == pytest.approx(1150 / 15 - 2.66 * 103 / 14, rel=1e-15)  # 57.0967
+    assert (round(chart.mean, 2), round(chart.lcl), round(chart.ucl)) == (76.67, 57, 96)
+    assert chart.signals == (Signal("beyond_limits", (11,), "low", "concern"),)
+    assert chart.warning is None
+
+
+@pytest.mark.parametrize(
+    ("values", "mean", "lcl", "ucl", "near_lower", "near_upper"),
+    [
+        ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5.5, 2.84, 8.16, 3.7266666666666666, 7.273333333333333),
+        ([1, 2, 3, 4, 5, 4, 3, 2, 1, 2], 2.7, 0.04, 5.36, 0.9266666666666667, 4.473333333333334),
+        ([1, 2, 3], 2.0, -0.66, 4.66, 0.22666666666666657, 3.7733333333333334),
+        ([3, 1, 4, 1, 5, 9, 2], 3.5714285714285716, -6.625238095238096, 13.768095238095238,
+         -3.2263492063492065, 10.36920634920635),
+        ([-1, -2, -3, -2, -1, -2, -3, -4, -5, -6, -7, -4, -3, -2, -1, -2], -3.0,
+         -6.014666666666667, 0.014666666666666828, -5.009777777777778, -0.9902222222222221),
+    ],
+)  # fmt: skip
+def test_limits_published_by_nhs_python_plot_the_dots(
+    values: list[float], mean: float, lcl: float, ucl: float, near_lower: float, near_upper: float
+) -> None:
+    # nhs-pycom/nhspy-plotthedots tests/unittests/test_limits_calculations.py
+    chart = xmr(values, direction="lower_is_better")
+    got = (chart.mean, chart.lcl, chart.ucl, chart.near_lower, chart.near_upper)
+    assert got == pytest.approx((mean, lcl, ucl, near_lower, near_upper), rel=1e-12, abs=1e-12)
+
+
+def test_limits_of_the_nhs_r_plot_the_dots_snapshot() -> None:
+    # nhs-r-community/NHSRplotthedots tests/testthat/_snaps/ptd_spc_standard.md: the chart of
+    # R's set.seed(123); rnorm(20) has mean 0.142 and limits -3.01 / 3.29 (3 s.f.).
+    values = [-0.56047565, -0.23017749, 1.55870831, 0.07050839, 0.12928774, 1.71506499,
+              0.46091621, -1.26506123, -0.68685285, -0.44566197, 1.22408180, 0.35981383,
+              0.40077145, 0.11068272, -0.55584113, 1.78691314, 0.49785048, -1.96661716,
+              0.70135590, -0.47279141]  # fmt: skip
+    chart = xmr(values, direction="higher_is_better")
+    assert (round(chart.mean, 3), round(chart.lcl, 2), round(chart.ucl, 2)) == (0.142, -3.01, 3.29)
+
+
+def test_the_hand_built_baseline_fires_nothing() -> None:
+    chart = xmr(BASELINE, direction="lower_is_better")
+    assert (chart.mean, chart.mr_bar, chart.ucl, chart.lcl) == pytest.approx((11, 2, 16.32, 5.68))
+    assert (chart.near_upper, chart.near_lower) == pytest.approx((14.5466667, 7.4533333))
+    assert chart.signals == ()
+
+
+R7 = tuple(range(13, 20))
+SINGLE_RULE = [
+    # beyond_limits: one point past a limit (a point exactly on a limit is not beyond it)
+    (_tail(17), [Signal("beyond_limits", (13,), "high", "concern")]),
+    (_tail(5), [Signal("beyond_limits", (13,), "low", "improvement")]),
+    # run_of_7: 7 points on one side of the mean; 6 are not enough; a point on the mean breaks
+    (_tail(12, 13, 12, 13, 12, 13, 12), [Signal("run_of_7", R7, "high", "concern")]),
+    (_tail(10, 9, 10, 9, 10, 9, 10), [Signal("run_of_7", R7, "low", "improvement")]),
+    (_tail(12, 13, 12, 13, 12, 13, 12, 13),
+     [Signal("run_of_7", (*R7, 20), "high", "concern")]),
+    (_tail(12, 13, 12, 13, 12, 13), []),
+    (_tail(12, 13, 12, 11, 13, 12, 13), []),
+    # trend_of_7: 7 points each strictly rising (or falling), i.e. 6 steps; a tie breaks it
+    (_tail(8, 9, 10, 10.5, 11.5, 12, 13), [Signal("trend_of_7", R7, "high", "concern")]),
+    (_tail(14, 13, 12, 11.5, 10.5, 10, 9), [Signal("trend_of_7", R7, "low", "improvement")]),
+    (_tail(8, 9, 10, 11.5, 12, 13), []),
+    (_tail(8, 9, 10, 10, 11.5, 12, 13), []),
+    # two_of_three_beyond_2_sigma: 2 of 3 consecutive points beyond the same near limit
+    (_tail(15, 11.5, 15), [Signal("two_of_three_beyond_2_sigma", (13, 15), "high", "concern")]),
+    (_tail(7, 10.5, 7), [Signal("two_of_three_beyond_2_sigma", (13, 15), "low", "improvement")]),
+    (_tail(15, 15), [Signal("two_of_three_beyond_2_sigma", (13, 14), "high", "concern")]),
+    (_tail(15, 11, 7), []),
+    (_tail(15, 11.5, 11.5, 15), []),
+    (_tail(15, 15, 11.5, 15),
+     [Signal("two_of_three_beyond_2_sigma", (13, 14, 16), "high", "concern")]),
+    (_tail(15, 15, 11, 11, 15, 15),
+     [Signal("two_of_three_beyond_2_sigma", (13, 14), "high", "concern"),
+      Signal("two_of_three_beyond_2_sigma", (17, 18), "high", "concern")]),
+    # a point beyond the process limit is beyond the near limit too
+    (_tail(17, 11.5, 15),
+     [Signal("beyond_limits", (13,), "high", "concern"),
+      Signal("two_of_three_beyond_2_sigma", (13, 15), "high", "concern")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("values", "expected"), SINGLE_RULE)
+def test_each_rule_fires_on_its_own_pattern_and_nothing_else(
+    values: list[float], expected: list[Signal]
+) -> None:
+    assert _signals(values) == expected
+
+
+def test_a_point_exactly_on_a_limit_is_not_beyond_it() -> None:
+    limits = xmr(BASELINE, direction="lower_is_better")
+    assert _signals(_tail(limits.ucl, limits.lcl)) == []
+
+
+def test_opposite_near_limits_are_not_two_of_three() -> None:
+    # nhs-r-community/NHSRplotthedots tests/testthat/test-ptd_spc_standard.R: symmetric ±1
+    # data with 5.5 then -5.5 at the end (each past its near limit, on opposite sides).
+    values = [1.0, -1.0] * 8
+    values[14], values[15] = 5.5, -5.5
+    chart = xmr(values, direction="higher_is_better")
+    assert (chart.mean, chart.mr_bar) == pytest.approx((0.0, 43.5 / 15))
+    assert chart.near_upper < 5.5 < chart.ucl
+    assert chart.signals == ()
+
+
+def test_limits_from_a_baseline_judge_the_later_points() -> None:
+    # nhspy-plotthedots test_fix_point_mean: 1..10 with the limits fixed after 5 points has
+    # mean 3; MR̄ 1, so the limits are 0.34 / 5.66 and the near upper limit 4.7733.
+    chart = xmr(list(range(1, 11)), direction="higher_is_better", baseline_points=5)
+    assert (chart.mean, chart.mr_bar, chart.ucl) == pytest.approx((3.0, 1.0, 5.66))
+    assert chart.signals == (
+        Signal("trend_of_7", tuple(range(10)), "high", "improvement"),
+        Signal("run_of_7", tuple(range(3, 10)), "high", "improvement"),
+        Signal("two_of_three_beyond_2_sigma", tuple(range(4, 10)), "high", "improvement"),
+        *(Signal("beyond_limits", (i,), "high", "improvement") for i in range(5, 10)),
+    )
+    assert (chart.points, chart.baseline_points) == (10, 5)
+
+
+@pytest.mark.parametrize(
+    ("side", "direction", "verdict"),
+    [
+        ("high", "lower_is_better", "concern"),
+        ("low", "lower_is_better", "improvement"),
+        ("high", "higher_is_better", "improvement"),
+        ("low", "higher_is_better", "concern"),
+    ],
+)
+def test_verdict_follows_the_direction(side: Any, direction: Direction, verdict: str) -> None:
+    assert verdict_of(side, direction) == verdict
+    values = _tail(17 if side == "high" else 5)
+    assert [s.verdict for s in _signals(values, direction)] == [verdict]
+
+
+@pytest.mark.parametrize(
+    ("points", "baseline_points", "warned"),
+    [(11, None, True), (12, None, False), (30, None, False), (30, 11, True), (30, 12, False)],
+)
+def test_warning_when_limits_come_from_fewer_than_12_points(
+    points: int, baseline_points: int | None, warned: bool
+) -> None:
+    chart = xmr(([10.0, 12.0] * 15)[:points], direction="lower_is_better",
+                baseline_points=baseline_points)  # fmt: skip
+    assert (chart.warning is not None) is warned
+    if warned:
+        assert "limits from fewer than 12 points are unreliable" in (chart.warning or "")
+
+
+@pytest.mark.parametrize(
+    ("values", "lcl", "lcl_floored"),
+    [([0.0, 3.0] * 6, 1.5 - 2.66 * 3, 0.0), ([10.0, 12.0] * 6, 11 - 2.66 * 2, 11 - 2.66 * 2)],
+)
+def test_a_negative_lower_limit_is_kept_and_floored_for_display(
+    values: list[float], lcl: float, lcl_floored: float
+) -> None:
+    chart = xmr(values, direction="lower_is_better")
+    assert (chart.lcl, chart.lcl_floored) == pytest.approx((lcl, lcl_floored))
+
+
+@pytest.mark.parametrize(
+    ("values", "baseline_points", "message"),
+    [
+        ([], None, "at least 2 points"),
+        ([4.0], None, "at least 2 points"),
+        ([4.0, 5.0, 6.0], 1, "baseline_points must be between 2 and 3"),
+        ([4.0, 5.0, 6.0], 4, "baseline_points must be between 2 and 3"),
+        ([4.0, float("nan"), 6.0], None, "must be finite"),
+    ],
+)
+def test_bad_series_are_refused(
+    values: list[float], baseline_points: int | None, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        xmr(values, direction="lower_is_better", baseline_points=baseline_points)
