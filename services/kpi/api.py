@@ -1,0 +1,108 @@
+"""Read API: ward, borough and MPS crime KPIs for any period and as-of date, category
+drill-down and time series. Auth-scoped: a borough lead sees their boroughs, a cluster
+inspector their wards, central everything."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from services.kpi.board import Board
+from services.kpi.domain.days import day_index, month_index, month_start
+from services.kpi.domain.figures import figure
+from services.kpi.domain.periods import KINDS, period
+from services.kpi.domain.state import MPS, Unit
+from services.kpi.domain.targets import KPI_OF_GROUP, Targets
+from services.kpi.fold import Folder
+from services.kpi.store.base import KpiStore
+from services.kpi.views import judged_body
+from shared.auth import Authenticator, Role
+
+PeriodName = Literal["fytd", "rolling_12m", "month", "rolling_28d", "week", "fortnight", "quarter"]
+GroupName = Literal["violence", "property", "asb"]
+BoroughOf = Callable[[str], str | None]
+
+
+def build_router(
+    folder: Folder, store: KpiStore, targets: Targets, auth: Authenticator,
+    borough_of: BoroughOf, today: Callable[[], date], board: Board,
+) -> APIRouter:  # fmt: skip
+    router = APIRouter(prefix="/v1/kpi", tags=["kpi"])
+
+    def as_of_or_data_date(as_of: date | None) -> date:
+        return as_of or board.data_date(today())
+
+    ward_scope = Depends(auth.ward_in_path(borough_of))
+    borough_scope = Depends(auth.borough_in_path())
+    central = Depends(auth.require_roles(Role.CENTRAL, Role.SYSTEM))
+
+    def figures(unit: Unit, kind: str, as_of: date | None) -> dict[str, Any]:
+        current = period(kind, as_of_or_data_date(as_of))
+        with folder.lock:
+            found = [figure(folder.state, unit, g, current, targets.for_group(g))
+                     for g in KPI_OF_GROUP]  # fmt: skip
+        return {"level": unit.kind, "area_code": unit.code, "borough_code": unit.borough,
+                "target_config_version": targets.version,
+                "figures": [judged_body(board, f) for f in found]}  # fmt: skip
+
+    def ward_unit(ward_code: str) -> Unit:
+        borough = borough_of(ward_code)
+        if borough is None:
+            raise HTTPException(404, f"{ward_code} is not a London ward code")
+        return Unit("ward", ward_code, borough)
+
+    @router.get("/wards/{ward_code}", dependencies=[ward_scope])
+    def ward(ward_code: str, period: PeriodName = "fytd", as_of: date | None = None) -> Any:
+        """The ward's KPI 1, 4 and 5 figures for ``period`` ending ``as_of`` (default today)."""
+        return figures(ward_unit(ward_code), period, as_of)
+
+    @router.get("/boroughs/{borough_code}", dependencies=[borough_scope])
+    def borough(borough_code: str, period: PeriodName = "fytd", as_of: date | None = None) -> Any:
+        """The borough's figures: its wards plus its records with no ward."""
+        return figures(Unit("borough", borough_code, borough_code), period, as_of)
+
+    @router.get("/mps", dependencies=[central])
+    def mps(period: PeriodName = "fytd", as_of: date | None = None) -> Any:
+        """The MPS figures: every borough (published borough totals excluded)."""
+        return figures(MPS, period, as_of)
+
+    @router.get("/wards/{ward_code}/categories", dependencies=[ward_scope])
+    async def categories(ward_code: str, group: GroupName, period: PeriodName = "fytd",
+                         as_of: date | None = None) -> Any:  # fmt: skip
+        """Counts per offence category (drill-down) for the period."""
+        unit, current = ward_unit(ward_code), _period(period, as_of_or_data_date(as_of))
+        first, last = day_index(current.first), day_index(current.last)
+        counts = await asyncio.to_thread(store.categories, unit, group, first, last)
+        return {"area_code": ward_code, "kpi_group": group, "period_start": current.first,
+                "period_end": current.last,
+                "categories": dict(sorted(counts.items(), key=lambda kv: -kv[1]))}  # fmt: skip
+
+    @router.get("/wards/{ward_code}/series", dependencies=[ward_scope])
+    def series(
+        ward_code: str, group: GroupName,
+        start: Annotated[date, Query(description="First month (any day in it)")],
+        end: Annotated[date, Query(description="Last month (any day in it)")],
+    ) -> Any:  # fmt: skip
+        """Monthly counts from ``start``'s month to ``end``'s month."""
+        unit = ward_unit(ward_code)
+        first, last = month_index(start), month_index(end)
+        if last < first or last - first > 240:
+            raise HTTPException(422, "end must be on or after start, at most 20 years apart")
+        with folder.lock:
+            found = folder.state.series(unit, group)
+            counts = found.by_month(first, last) if found else [0] * (last - first + 1)
+        return {"area_code": ward_code, "kpi_group": group, "interval": "month",
+                "points": [{"month": month_start(first + i).isoformat()[:7], "count": c}
+                           for i, c in enumerate(counts)]}  # fmt: skip
+
+    return router
+
+
+def _period(kind: str, as_of: date) -> Any:
+    if kind not in KINDS:
+        raise HTTPException(422, f"unknown period {kind}")
+    return period(kind, as_of)

@@ -1,0 +1,103 @@
+"""A unit's crime KPI figure for a period: the count, last year, % change, the target
+trajectory and gap, the projected year end, and the exact Poisson tests against last year and
+against the target ratio itself.
+
+Trajectory: last year's count for the same period × the target ratio (KPI 1: 0.98, KPI 4:
+0.99); for the financial year to date that is last year's cumulative count to the same day.
+Projected year end (financial year to date only): this year's count so far scaled by last
+year's seasonal profile (last year's full year ÷ last year's count to the same day); when last
+year's count to date is 0, a straight line over the days elapsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from services.kpi.domain.days import day_index
+from services.kpi.domain.periods import Period, financial_year_end, last_year
+from services.kpi.domain.state import KpiState, Unit
+from services.kpi.domain.stats import pct_change, poisson_ratio_test
+from services.kpi.domain.targets import Target
+
+ALPHA: Final = 0.05
+TEST: Final = "poisson_conditional_binomial"
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """An exact Poisson test of this period against ``null_ratio`` × last year."""
+
+    null_ratio: float
+    p_value: float | None
+    verdict: str
+    """significant_worse, significant_better, not_significant or insufficient_data."""
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    unit: Unit
+    group: str
+    period: Period
+    last_year_period: Period
+    value: int
+    last_year: int
+    pct_change: float | None
+    target: Target | None
+    trajectory: float | None
+    gap_to_trajectory: float | None
+    projected_year_end: float | None
+    vs_last_year: Judgement
+    vs_target: Judgement | None
+
+
+def figure(state: KpiState, unit: Unit, group: str, current: Period,
+           target: Target | None) -> Figure:  # fmt: skip
+    """The figure of ``unit`` × ``group`` for ``current``."""
+    before = last_year(current)
+    value = _total(state, unit, group, current)
+    previous = _total(state, unit, group, before)
+    exposure = current.days / before.days
+    ratio = target.ratio if target else None
+    trajectory = None if ratio is None else previous * ratio
+    return Figure(
+        unit, group, current, before, value, previous, pct_change(value, previous), target,
+        trajectory, None if trajectory is None else value - trajectory,
+        _projected(state, unit, group, current, value, before, previous),
+        judge(value, previous, 1.0, exposure),
+        None if ratio is None else judge(value, previous, ratio, exposure),
+    )  # fmt: skip
+
+
+def judge(current: int, previous: int, null_ratio: float, exposure: float = 1.0) -> Judgement:
+    """Is ``current`` significantly above or below ``null_ratio`` × ``previous``? (Lower
+    counts are better for every crime KPI.)"""
+    if current + previous == 0:
+        return Judgement(null_ratio, None, "insufficient_data")
+    test = poisson_ratio_test(current, previous, ratio=null_ratio, exposure=exposure,
+                              interval=False)  # fmt: skip
+    if test.p_two_sided >= ALPHA:
+        verdict = "not_significant"
+    elif test.p_higher < test.p_lower:
+        verdict = "significant_worse"
+    else:
+        verdict = "significant_better"
+    return Judgement(null_ratio, test.p_two_sided, verdict)
+
+
+def _total(state: KpiState, unit: Unit, group: str, period: Period) -> int:
+    return state.total(unit, group, day_index(period.first), day_index(period.last))
+
+
+def _projected(
+    state: KpiState, unit: Unit, group: str, current: Period, value: int, before: Period,
+    previous: int,
+) -> float | None:  # fmt: skip
+    if current.kind != "fytd":
+        return None
+    if previous > 0:
+        year_end = financial_year_end(before.first)
+        full = state.total(unit, group, day_index(before.first), day_index(year_end))
+        return value * full / previous
+    year_days = (financial_year_end(current.first) - current.first).days + 1
+    return value * year_days / current.days
