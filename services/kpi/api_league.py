@@ -1,0 +1,106 @@
+"""Read API for judging wards side by side: SPC charts, league tables and exception lists.
+Auth-scoped like the figures: a borough lead sees their boroughs, central everything."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from services.kpi.board import Board
+from services.kpi.domain.league import EXCEPTIONS
+from services.kpi.domain.periods import period
+from services.kpi.domain.state import MPS, Unit
+from services.kpi.views import exceptions_body, league_body, spc_body
+from shared.auth import Authenticator, Role
+
+PeriodName = Literal["fytd", "rolling_12m", "month", "rolling_28d", "week", "fortnight", "quarter"]
+GroupName = Literal["violence", "property", "asb"]
+PeriodParam = Annotated[PeriodName, Query(alias="period", description="Kind of period")]
+Limit = Annotated[int, Query(ge=1, le=50, description="Most significant performers each way")]
+
+
+def build_league_router(board: Board, auth: Authenticator,
+                        borough_of: Callable[[str], str | None],
+                        today: Callable[[], date]) -> APIRouter:  # fmt: skip
+    router = APIRouter(prefix="/v1/kpi", tags=["kpi"])
+    ward_scope = Depends(auth.ward_in_path(borough_of))
+    borough_scope = Depends(auth.borough_in_path())
+    central = Depends(auth.require_roles(Role.CENTRAL, Role.SYSTEM))
+
+    def as_of_or_data_date(as_of: date | None) -> date:
+        return as_of or board.data_date(today())
+
+    @router.get("/wards/{ward_code}/spc", dependencies=[ward_scope])
+    def ward_spc(ward_code: str, group: GroupName, interval: Literal["week", "month"] = "month",
+                 as_of: date | None = None) -> Any:  # fmt: skip
+        """The ward's XmR chart of whole weeks or months ending by ``as_of``: points, limits,
+        special-cause signals, the verdict on the latest point and assurance against the
+        target."""
+        borough = borough_of(ward_code)
+        if borough is None:
+            raise HTTPException(404, f"{ward_code} is not a London ward code")
+        view = board.spc(Unit("ward", ward_code, borough), group, as_of_or_data_date(as_of),
+                         interval)  # fmt: skip
+        return {"area_code": ward_code, "kpi_group": group, **spc_body(view)}
+
+    @router.get("/boroughs/{borough_code}/spc", dependencies=[borough_scope])
+    def borough_spc(borough_code: str, group: GroupName,
+                    interval: Literal["week", "month"] = "month",
+                    as_of: date | None = None) -> Any:  # fmt: skip
+        """The borough's XmR chart (its wards plus its records with no ward)."""
+        unit = Unit("borough", borough_code, borough_code)
+        view = board.spc(unit, group, as_of_or_data_date(as_of), interval)
+        return {"area_code": borough_code, "kpi_group": group, **spc_body(view)}
+
+    @router.get("/boroughs/{borough_code}/league", dependencies=[borough_scope])
+    def borough_league(borough_code: str, group: GroupName, period_kind: PeriodParam = "fytd",
+                       as_of: date | None = None) -> Any:  # fmt: skip
+        """Every ward of the borough ranked (1 = most significant rise on last year), with
+        exact p-values adjusted across the borough (Benjamini–Hochberg)."""
+        scope = Unit("borough", borough_code, borough_code)
+        current = period(period_kind, as_of_or_data_date(as_of))
+        return {"scope": borough_code, **league_body(board.ward_league(scope, group, current))}
+
+    @router.get("/boroughs/{borough_code}/exceptions", dependencies=[borough_scope])
+    def borough_exceptions(
+        borough_code: str, group: GroupName, period_kind: PeriodParam = "fytd",
+        as_of: date | None = None, limit: Limit = EXCEPTIONS,
+    ) -> Any:  # fmt: skip
+        """The borough's most significant poor and good performing wards."""
+        scope = Unit("borough", borough_code, borough_code)
+        current = period(period_kind, as_of_or_data_date(as_of))
+        found = board.ward_league(scope, group, current)
+        return {"scope": borough_code, **exceptions_body(found, limit)}
+
+    @router.get("/boroughs/{borough_code}/reconciliation", dependencies=[borough_scope])
+    def borough_reconciliation(borough_code: str, period_kind: PeriodParam = "rolling_12m",
+                               as_of: date | None = None) -> Any:  # fmt: skip
+        """The borough's figure (wards + records with no ward) against the published borough
+        total, per KPI group and for all crime: the difference is crime the MPS files to the
+        borough but never to a ward."""
+        current = period(period_kind, as_of_or_data_date(as_of))
+        rows = board.reconcile(borough_code, current)
+        return {"scope": borough_code, "period": current.kind, "period_start": current.first,
+                "period_end": current.last,
+                "groups": [{"kpi_group": r.group, "wards": r.wards, "unlocated": r.unlocated,
+                            "borough": r.borough, "published": r.published,
+                            "difference": r.difference} for r in rows]}  # fmt: skip
+
+    @router.get("/mps/exceptions", dependencies=[central])
+    def mps_exceptions(group: GroupName, period_kind: PeriodParam = "fytd",
+                       as_of: date | None = None, limit: Limit = EXCEPTIONS) -> Any:  # fmt: skip
+        """The MPS's most significant poor and good performing wards (adjusted across all)."""
+        current = period(period_kind, as_of_or_data_date(as_of))
+        return {"scope": MPS.code, **exceptions_body(board.ward_league(MPS, group, current), limit)}
+
+    @router.get("/mps/league", dependencies=[central])
+    def mps_league(group: GroupName, period_kind: PeriodParam = "fytd",
+                   as_of: date | None = None) -> Any:  # fmt: skip
+        """Every borough ranked within the MPS."""
+        current = period(period_kind, as_of_or_data_date(as_of))
+        return {"scope": MPS.code, **league_body(board.borough_league(group, current))}
+
+    return router

@@ -1,0 +1,121 @@
+"""Derived views of the live state (leagues, SPC charts, the data date), computed under the
+fold's lock and cached until the state changes (the folder's generation moves on)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import date
+from typing import Final, TypeVar
+
+from services.kpi.domain.days import day_index, day_of, month_index, month_start
+from services.kpi.domain.league import League, league, ranks
+from services.kpi.domain.periods import Period
+from services.kpi.domain.reconcile import Reconciliation, reconcile
+from services.kpi.domain.spc_view import Interval, SpcVerdict, SpcView, spc_view, verdict
+from services.kpi.domain.state import MPS, KpiState, Unit
+from services.kpi.domain.targets import KPI_OF_GROUP, Targets
+from services.kpi.fold import Folder
+
+T = TypeVar("T")
+CACHE_SIZE: Final = 16_384
+SPC_INTERVAL: Final = {"week": "week", "fortnight": "week", "rolling_28d": "week"}
+"""The chart that goes with a period: weekly for the short periods, monthly otherwise."""
+
+
+class Board:
+    def __init__(self, folder: Folder, targets: Targets) -> None:
+        self._folder = folder
+        self._targets = targets
+        self._cache: OrderedDict[Hashable, object] = OrderedDict()
+        self._generation = -1
+
+    def borough_league(self, group: str, current: Period) -> League:
+        """Every borough of the MPS, tested and ranked."""
+        key = ("boroughs", group, current)
+        return self._cached(key, lambda s: league(s, _boroughs(s), group, current))
+
+    def ward_league(self, scope: Unit, group: str, current: Period) -> League:
+        """Every ward of ``scope`` (a borough or the MPS), tested and ranked."""
+        key = ("wards", scope, group, current)
+        return self._cached(key, lambda s: league(s, _wards(s, scope), group, current))
+
+    def ranks(self, unit: Unit, group: str, current: Period) -> tuple[int | None, int | None]:
+        """(rank in its borough, rank in the MPS); rank 1 = most significant increase."""
+        if unit.kind == "ward" and unit.borough:
+            borough = Unit("borough", unit.borough, unit.borough)
+            return (self._ranks(borough, "ward", group, current).get(unit),
+                    self._ranks(MPS, "ward", group, current).get(unit))  # fmt: skip
+        if unit.kind == "borough":
+            return None, self._ranks(MPS, "borough", group, current).get(unit)
+        return None, None
+
+    def _ranks(self, scope: Unit, kind: str, group: str, current: Period) -> dict[Unit, int]:
+        key = ("ranks", scope, kind, group, current)
+        members = _boroughs if kind == "borough" else (lambda s: _wards(s, scope))
+        return self._cached(key, lambda s: ranks(s, members(s), group, current))
+
+    def spc(self, unit: Unit, group: str, as_of: date, interval: Interval) -> SpcView:
+        target = self._targets.for_group(group)
+        ratio = target.ratio if target else None
+        key = ("spc", unit, group, as_of, interval)
+        return self._cached(key, lambda s: spc_view(s, unit, group, as_of, interval, ratio))
+
+    def spc_for(self, unit: Unit, group: str, current: Period) -> SpcVerdict:
+        """The verdict of the chart that goes with ``current``'s kind (the whole chart is
+        not kept: thousands of these are cached while every figure is published)."""
+        interval: Interval = "week" if current.kind in SPC_INTERVAL else "month"
+        target = self._targets.for_group(group)
+        ratio = target.ratio if target else None
+        key = ("spc_for", unit, group, current.last, interval)
+        return self._cached(key, lambda s: verdict(
+            spc_view(s, unit, group, current.last, interval, ratio)))  # fmt: skip
+
+    def reconcile(self, borough_code: str, current: Period) -> list[Reconciliation]:
+        """The borough's figures against its published borough total."""
+        key = ("reconcile", borough_code, current)
+        return self._cached(key, lambda s: reconcile(s, borough_code, current))
+
+    def data_date(self, today: date) -> date:
+        """The latest day with any count in the MPS, never after ``today`` (``today`` when
+        nothing is counted): the date "current" figures are as of."""
+        return self._cached(("data_date", today), lambda s: _latest_day(s, today) or today)
+
+    def _cached(self, key: Hashable, compute: Callable[[KpiState], T]) -> T:
+        with self._folder.lock:
+            if self._folder.generation != self._generation:
+                self._cache.clear()
+                self._generation = self._folder.generation
+            if key in self._cache:
+                self._cache.move_to_end(key)
+            else:
+                if len(self._cache) >= CACHE_SIZE:
+                    self._cache.popitem(last=False)  # the least recently used
+                self._cache[key] = compute(self._folder.state)
+            return self._cache[key]  # type: ignore[return-value]
+
+
+def _boroughs(state: KpiState) -> list[Unit]:
+    return state.units("borough")
+
+
+def _wards(state: KpiState, scope: Unit) -> list[Unit]:
+    return state.units("ward", None if scope.kind == "mps" else scope.code)
+
+
+def _latest_day(state: KpiState, today: date) -> date | None:
+    latest: date | None = None
+    for group in KPI_OF_GROUP:
+        series = state.series(MPS, group)
+        if series is None:
+            continue
+        months = series.by_month(0, month_index(today))
+        month = next((m for m in range(len(months) - 1, -1, -1) if months[m]), None)
+        if month is None:
+            continue
+        first = day_index(month_start(month))
+        days = series.by_day(first, min(day_index(today), first + 30))
+        day = next((i for i in range(len(days) - 1, -1, -1) if days[i]), None)
+        if day is not None and (latest is None or day_of(first + day) > latest):
+            latest = day_of(first + day)
+    return latest

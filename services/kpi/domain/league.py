@@ -1,0 +1,119 @@
+"""Wards side by side: ranks and the exception list, judged by statistics, not raw % change.
+
+Every ward of a scope (a borough, or the MPS) is tested against its own count for the same
+period last year with the exact conditional Poisson test. Across the scope the two-sided
+p-values are adjusted by the Benjamini–Hochberg procedure, so that among the wards flagged
+significant the expected share flagged by chance is at most ``FDR`` (5%); with 679 wards
+tested at 5% each, about 34 would otherwise be flagged by chance alone.
+
+Rank 1 is the ward whose count rose most significantly on last year: wards are ordered by the
+variance-stabilised Poisson z-score 2(√C − √(e·P)) (e: this period's length over last year's),
+highest first; ties by count, then code. The exception list names the wards still significant
+after the adjustment, poor (worse than last year) and good (better), most significant first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from services.kpi.domain.days import day_index
+from services.kpi.domain.periods import Period, last_year
+from services.kpi.domain.state import KpiState, Unit
+from services.kpi.domain.stats import benjamini_hochberg, poisson_ratio_test
+
+FDR: Final = 0.05
+EXCEPTIONS: Final = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    unit: Unit
+    value: int
+    last_year: int
+    z: float
+    p_value: float | None
+    """Two-sided exact p-value against last year (None: no counts in either period)."""
+    q_value: float | None
+    """Benjamini–Hochberg adjusted p-value across the scope."""
+    verdict: str
+    """significant_worse / significant_better (after the adjustment), not_significant or
+    insufficient_data."""
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class League:
+    group: str
+    period: Period
+    standings: tuple[Standing, ...]
+    """In rank order."""
+
+    def rank_of(self, unit: Unit) -> int | None:
+        found = next((s for s in self.standings if s.unit == unit), None)
+        return None if found is None else found.rank
+
+    def exceptions(self, limit: int = EXCEPTIONS) -> tuple[tuple[Standing, ...], ...]:
+        """(poor, good): the most significant performers each way, at most ``limit`` each."""
+        poor = [s for s in self.standings if s.verdict == "significant_worse"]
+        good = [s for s in self.standings if s.verdict == "significant_better"]
+        poor.sort(key=lambda s: (s.q_value or 0.0, -s.z, s.unit.code))
+        good.sort(key=lambda s: (s.q_value or 0.0, s.z, s.unit.code))
+        return tuple(poor[:limit]), tuple(good[:limit])
+
+
+def league(state: KpiState, units: Iterable[Unit], group: str, current: Period) -> League:
+    """Every unit of ``units`` tested, adjusted and ranked for ``group`` over ``current``."""
+    before = last_year(current)
+    exposure = current.days / before.days
+    rows = _ranked(state, units, group, current, before, exposure)
+    tests = {unit: _test(value, previous, exposure) for unit, value, previous, _ in rows}
+    tested = {unit: t[0] for unit, t in tests.items() if t is not None}
+    adjusted = benjamini_hochberg(tested, FDR) if tested else {}
+    return League(group, current, tuple(
+        Standing(unit, value, previous, z, tested.get(unit), adjusted.get(unit),
+                 _verdict(adjusted.get(unit), tests[unit]), rank)
+        for rank, (unit, value, previous, z) in enumerate(rows, start=1)
+    ))  # fmt: skip
+
+
+def ranks(state: KpiState, units: Iterable[Unit], group: str, current: Period) -> dict[Unit, int]:
+    """The rank of every unit of ``units`` (as :func:`league` ranks them, without testing)."""
+    before = last_year(current)
+    rows = _ranked(state, units, group, current, before, current.days / before.days)
+    return {row[0]: rank for rank, row in enumerate(rows, start=1)}
+
+
+_Row = tuple[Unit, int, int, float]
+"""(unit, count, last year's count, Poisson z)."""
+
+
+def _ranked(state: KpiState, units: Iterable[Unit], group: str, current: Period,
+            before: Period, exposure: float) -> list[_Row]:  # fmt: skip
+    now = day_index(current.first), day_index(current.last)
+    then = day_index(before.first), day_index(before.last)
+    rows = []
+    for unit in units:
+        value, previous = state.total(unit, group, *now), state.total(unit, group, *then)
+        z = 2.0 * (math.sqrt(max(value, 0)) - math.sqrt(max(previous, 0) * exposure))
+        rows.append((unit, value, previous, z))
+    rows.sort(key=lambda r: (-r[3], -r[1], r[0].code))
+    return rows
+
+
+def _test(value: int, previous: int, exposure: float) -> tuple[float, bool] | None:
+    """(two-sided p, whether this period is the higher) — None without counts to test."""
+    if value + previous <= 0 or value < 0 or previous < 0:
+        return None
+    test = poisson_ratio_test(value, previous, exposure=exposure, interval=False)
+    return test.p_two_sided, test.p_higher < test.p_lower
+
+
+def _verdict(q_value: float | None, test: tuple[float, bool] | None) -> str:
+    if q_value is None or test is None:
+        return "insufficient_data"
+    if q_value > FDR:
+        return "not_significant"
+    return "significant_worse" if test[1] else "significant_better"

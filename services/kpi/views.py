@@ -1,0 +1,89 @@
+"""Response bodies of the read API: figures with their ranks and SPC verdict, SPC charts,
+league tables and exception lists (plain JSON-ready dicts; the API and the KPI updates
+share them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.kpi.board import Board
+from services.kpi.domain.figures import Figure, Judgement
+from services.kpi.domain.league import League, Standing
+from services.kpi.domain.spc_view import SpcVerdict, SpcView, verdict
+from services.kpi.domain.targets import KPI_OF_GROUP
+
+TEST = "poisson_conditional_binomial"
+
+
+def figure_body(f: Figure) -> dict[str, Any]:
+    return {
+        "kpi": KPI_OF_GROUP[f.group], "kpi_group": f.group, "period": f.period.kind,
+        "period_start": f.period.first, "period_end": f.period.last,
+        "value": f.value, "last_year": f.last_year,
+        "last_year_start": f.last_year_period.first, "last_year_end": f.last_year_period.last,
+        "pct_change": f.pct_change, "target_ratio": f.target.ratio if f.target else None,
+        "trajectory": f.trajectory, "gap_to_trajectory": f.gap_to_trajectory,
+        "projected_year_end": f.projected_year_end,
+        "vs_last_year": judgement_body(f.vs_last_year),
+        "vs_target": judgement_body(f.vs_target) if f.vs_target else None,
+    }  # fmt: skip
+
+
+def judged_body(board: Board, f: Figure) -> dict[str, Any]:
+    """A figure with its ranks and the SPC verdict of the chart that goes with its period."""
+    in_borough, in_mps = board.ranks(f.unit, f.group, f.period)
+    spc = board.spc_for(f.unit, f.group, f.period)
+    return {**figure_body(f), "rank_in_borough": in_borough, "rank_in_mps": in_mps,
+            "spc": spc_summary(spc)}  # fmt: skip
+
+
+def judgement_body(j: Judgement) -> dict[str, Any]:
+    return {"test": TEST, "null_ratio": j.null_ratio, "p_value": j.p_value, "verdict": j.verdict}
+
+
+def spc_summary(found: SpcVerdict) -> dict[str, Any]:
+    """The verdict on the latest point: what a KPI table shows beside a figure."""
+    return {"interval": found.interval, "signal": found.latest, "rules_fired": found.rules_fired,
+            "points": found.points, "assurance": found.assurance,
+            "warning": found.warning}  # fmt: skip
+
+
+def spc_body(view: SpcView) -> dict[str, Any]:
+    """The whole chart: points, centre line, limits, every signal, assurance."""
+    chart = view.chart
+    limits = None if chart is None else {
+        "mean": chart.mean, "mr_bar": chart.mr_bar, "upper": chart.ucl, "lower": chart.lcl,
+        "lower_shown": chart.lcl_floored, "near_upper": chart.near_upper,
+        "near_lower": chart.near_lower,
+    }  # fmt: skip
+    signals = [] if chart is None else [
+        {"rule": s.rule, "side": s.side, "verdict": s.verdict, "points": list(s.indices)}
+        for s in chart.signals
+    ]  # fmt: skip
+    return {**spc_summary(verdict(view)), "limits": limits, "signals": signals,
+            "target_level": view.target_level,
+            "series": [{"start": p.start, "end": p.end, "count": p.count}
+                       for p in view.points]}  # fmt: skip
+
+
+def standing_body(s: Standing) -> dict[str, Any]:
+    return {"rank": s.rank, "level": s.unit.kind, "area_code": s.unit.code,
+            "borough_code": s.unit.borough, "value": s.value, "last_year": s.last_year,
+            "z": round(s.z, 6), "p_value": s.p_value, "q_value": s.q_value,
+            "verdict": s.verdict}  # fmt: skip
+
+
+def league_body(league: League) -> dict[str, Any]:
+    return {"kpi": KPI_OF_GROUP[league.group], "kpi_group": league.group,
+            "period": league.period.kind, "period_start": league.period.first,
+            "period_end": league.period.last,
+            "standings": [standing_body(s) for s in league.standings]}  # fmt: skip
+
+
+def exceptions_body(league: League, limit: int) -> dict[str, Any]:
+    poor, good = league.exceptions(limit)
+    return {"kpi": KPI_OF_GROUP[league.group], "kpi_group": league.group,
+            "period": league.period.kind, "period_start": league.period.first,
+            "period_end": league.period.last, "tested": len(league.standings),
+            "poor": [standing_body(s) for s in poor],
+            "good": [standing_body(s) for s in good]}  # fmt: skip

@@ -1,0 +1,113 @@
+"""A ward's weekly and monthly XmR charts as of a date: which points, which verdict on the
+latest point, and assurance against the target, with limits worked by hand."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from services.kpi.domain.days import day_index, month_index
+from services.kpi.domain.spc_view import spc_view
+from services.kpi.domain.state import KpiState, Unit
+
+W = Unit("ward", "E05013806", "E09000033")
+OTHER = Unit("ward", "E05013807", "E09000033")
+
+
+def state_with(counts: dict[date, int], unit: Unit = W) -> KpiState:
+    state = KpiState()
+    state.apply({(unit, "violence", day_index(d), month_index(d)): n for d, n in counts.items()})
+    return state
+
+
+def months(first: date, values: list[int]) -> dict[date, int]:
+    """``values`` on the 1st of consecutive months from ``first``."""
+    out = {}
+    for i, v in enumerate(values):
+        m = first.month - 1 + i
+        out[date(first.year + m // 12, m % 12 + 1, 1)] = v
+    return out
+
+
+def test_monthly_points_are_whole_months_ending_by_the_as_of_date() -> None:
+    state = state_with(months(date(2024, 1, 1), [10, 12] * 6))  # Jan..Dec 2024
+    view = spc_view(state, W, "violence", date(2024, 12, 30), "month", None)
+    # December is not over on the 30th: Jan..Nov are the points.
+    assert [p.start for p in view.points] == [date(2024, m, 1) for m in range(1, 12)]
+    assert view.points[-1].end == date(2024, 11, 30)
+    assert [p.count for p in view.points] == [10, 12] * 5 + [10]
+    on_last_day = spc_view(state, W, "violence", date(2024, 12, 31), "month", None)
+    assert len(on_last_day.points) == 12
+
+
+def test_limits_and_a_common_cause_latest_point() -> None:
+    # 10, 12 alternating for 12 months: mean 11, MR-bar 2, limits 11 ± 5.32.
+    state = state_with(months(date(2024, 1, 1), [10, 12] * 6))
+    view = spc_view(state, W, "violence", date(2024, 12, 31), "month", None)
+    assert view.chart is not None
+    assert view.chart.mean == 11.0
+    assert view.chart.ucl == pytest.approx(16.32)
+    assert view.chart.lcl == pytest.approx(5.68)
+    assert view.latest == "common_cause"
+    assert view.warning is None
+    assert view.assurance is None  # no target: a baseline KPI
+
+
+def test_a_latest_point_beyond_the_upper_limit_is_a_concern() -> None:
+    state = state_with(months(date(2024, 1, 1), [10, 12] * 6 + [30]))
+    view = spc_view(state, W, "violence", date(2025, 1, 31), "month", None)
+    assert view.latest == "concern"
+    assert view.rules_fired == ("beyond_limits",)
+
+
+def test_seven_falling_points_end_in_an_improvement() -> None:
+    state = state_with(months(date(2024, 1, 1), [20, 21, 20, 21, 20, 19, 18, 17, 16, 15, 14, 13]))
+    view = spc_view(state, W, "violence", date(2024, 12, 31), "month", None)
+    assert view.latest == "improvement"
+    assert "trend_of_7" in view.rules_fired
+
+
+def test_the_series_starts_with_the_first_month_of_data_in_the_mps() -> None:
+    # The data begin in March 2024 (another ward); this ward's zero March is a real zero.
+    counts = state_with(months(date(2024, 3, 1), [5] * 6), OTHER)
+    counts.apply({(W, "violence", day_index(date(2024, 5, 3)), month_index(date(2024, 5, 3))): 4})
+    view = spc_view(counts, W, "violence", date(2024, 8, 31), "month", None)
+    assert [p.count for p in view.points] == [0, 0, 4, 0, 0, 0]
+    assert view.warning == "limits from fewer than 12 points are unreliable (these come from 6)"
+
+
+def test_no_data_or_one_point_is_insufficient() -> None:
+    assert spc_view(KpiState(), W, "violence", date(2024, 8, 31), "month", None).latest == (
+        "insufficient_data"
+    )
+    one = state_with({date(2024, 8, 1): 3})
+    view = spc_view(one, W, "violence", date(2024, 8, 31), "month", 0.98)
+    assert (view.latest, view.chart, len(view.points)) == ("insufficient_data", None, 1)
+
+
+def test_weekly_points_are_whole_monday_to_sunday_weeks() -> None:
+    start = date(2024, 1, 1)  # a Monday
+    counts = {start + timedelta(days=d): 1 for d in range(7 * 20)}  # 7 a week
+    state = state_with(counts)
+    view = spc_view(state, W, "violence", date(2024, 5, 22), "week", None)  # a Wednesday
+    assert view.points[0].start == start
+    assert view.points[-1].end == date(2024, 5, 19)  # the last Sunday
+    assert {p.count for p in view.points} == {7}
+    assert len(view.points) == 20
+    assert view.latest == "common_cause"
+
+
+def test_assurance_with_a_stable_history() -> None:
+    # Two stable years at 10, 12: limits 5.68 .. 16.32 over 24 points. Only 2024's points
+    # have a last-year counterpart in the data: target = 2023's mean (11) x the ratio.
+    state = state_with(months(date(2023, 1, 1), [10, 12] * 12))
+    view = spc_view(state, W, "violence", date(2024, 12, 31), "month", 0.98)
+    assert view.target_level == pytest.approx(10.78)
+    assert view.assurance == "inconsistent"
+    strict = spc_view(state, W, "violence", date(2024, 12, 31), "month", 0.5)
+    assert strict.target_level == pytest.approx(5.5)
+    assert strict.assurance == "consistently_miss"
+    easy = spc_view(state, W, "violence", date(2024, 12, 31), "month", 1.5)
+    assert easy.target_level == pytest.approx(16.5)
+    assert easy.assurance == "consistently_meet"
