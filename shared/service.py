@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any, cast
 
 import uvicorn
@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from shared import db
 from shared.observability import Check, guard_wire_logs, ops_router
@@ -99,6 +100,88 @@ def broker_lifespan(
             await broker.stop()
 
     return lifespan
+
+
+class Startup:
+    """Prepare the service (schema, state), then start the broker and the ``on_start`` hooks,
+    without holding up the HTTP server when the database is not reachable yet.
+
+    The broker connection is made as the server starts (so readiness can tell a broker
+    problem from a database one); the first attempt follows: any error other than an
+    unreachable database stops the service with that error. While the database is unreachable the
+    attempt is retried in the background with a growing pause (up to ``max_pause_s``), and
+    readiness (:meth:`check`) answers with what the service is waiting for.
+    """
+
+    def __init__(
+        self, broker: KafkaBroker, prepare: Sequence[Hook], on_start: Sequence[Hook] = (),
+        on_stop: Sequence[Hook] = (), *, max_pause_s: float = 30.0,
+    ) -> None:  # fmt: skip
+        self._broker = broker
+        self._prepare = prepare
+        self._on_start = on_start
+        self._on_stop = on_stop
+        self._max_pause_s = max_pause_s
+        self.waiting_for: str | None = "start-up"
+        self._started = False
+        self._connected = False
+
+    def check(self) -> Check:
+        async def check() -> None:
+            if self.waiting_for is not None:
+                raise RuntimeError(f"waiting for {self.waiting_for}")
+
+        return check
+
+    def lifespan(self) -> Callable[[FastAPI], Any]:
+        @asynccontextmanager
+        async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+            task = None
+            await self._broker.connect()
+            self._connected = True
+            if not await self._attempt():
+                task = asyncio.create_task(self._retry())
+            try:
+                yield
+            finally:
+                if task is not None:
+                    task.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await task
+                await self._stop()
+
+        return lifespan
+
+    async def _attempt(self) -> bool:
+        try:
+            for hook in self._prepare:
+                await hook()
+        except (OperationalError, OSError) as exc:
+            self.waiting_for = f"the database: {type(exc).__name__}: {str(exc).strip()[:200]}"
+            log.warning("start-up waits for the database", extra={"error": self.waiting_for})
+            return False
+        await self._broker.start()
+        self._started = True
+        for hook in self._on_start:
+            await hook()
+        self.waiting_for = None
+        return True
+
+    async def _retry(self) -> None:
+        pause = 0.5
+        while True:
+            await asyncio.sleep(pause)
+            if await self._attempt():
+                log.info("start-up complete after waiting for the database")
+                return
+            pause = min(pause * 2, self._max_pause_s)
+
+    async def _stop(self) -> None:
+        if self._started:
+            for hook in self._on_stop:
+                await hook()
+        if self._connected:
+            await self._broker.stop()
 
 
 def service_app(

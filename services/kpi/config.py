@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -21,3 +21,13 @@ class KpiSettings(ServiceSettings):
     consumer_group: str = Field(
         default="snt-kpi", min_length=1, description="Kafka consumer group of the count topics"
     )
+    update_periods: tuple[
+        Literal["fytd", "rolling_12m", "month", "rolling_28d", "week", "fortnight", "quarter"], ...
+    ] = Field(
+        default=("fytd", "rolling_12m", "month", "week"), min_length=1,
+        description="Periods published as KPI updates (JSON list)",
+    )  # fmt: skip
+    update_interval_s: float = Field(
+        default=5.0, gt=0, le=3600,
+        description="Seconds between KPI update flushes (changes are coalesced between them)",
+    )  # fmt: skip

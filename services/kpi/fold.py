@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.kpi.codec import BadEventError, decode
-from services.kpi.domain.state import Change, KpiState, net_by_day
+from services.kpi.domain.state import Change, KpiState, Unit, net_by_day
 from services.kpi.store.base import CategoryKey, KpiStore, Position, nonzero
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,13 @@ class FoldResult:
     ignored: int
     bad: tuple[tuple[Record, str], ...]
     """Records that could not be folded, with the reason (the caller dead-letters them)."""
+    touched: frozenset[Unit] = frozenset()
+    """Stored units whose counts changed (their figures and roll-ups need publishing)."""
+
+    @property
+    def size(self) -> int:
+        """Records in the batch."""
+        return self.applied + self.duplicates + self.ignored + len(self.bad)
 
 
 class Folder:
@@ -46,6 +53,12 @@ class Folder:
         self._store = store
         self.state = state
         self.lock = threading.Lock()
+        self.generation = 0
+        """Bumped whenever the state changes (readers cache derived figures by it)."""
+        self.applied_total = 0
+        """Events applied, as stored (kept current without a count query)."""
+        self.positions: dict[Position, int] = {}
+        """The next offset to read per topic partition, as stored."""
 
     def load(self) -> int:
         """Rebuild the in-memory state from the stored counts; returns the rows read."""
@@ -54,6 +67,9 @@ class Folder:
             for key, count in self._store.load():
                 self.state.apply({key: count})
                 rows += 1
+            self.generation += 1
+            self.applied_total = self._store.applied()
+            self.positions = self._store.offsets()
         return rows
 
     def fold(self, records: Sequence[Record], *, track_offsets: bool = True) -> FoldResult:
@@ -67,7 +83,11 @@ class Folder:
             unit.add(net, _categories(fresh), [c.event_id for c in fresh], offsets)
         with self.lock:
             self.state.apply(net)
-        return FoldResult(len(fresh), len(changes) - len(fresh), ignored, tuple(bad))
+            self.generation += 1
+            self.applied_total += len(fresh)
+            self.positions.update(offsets)
+        touched = frozenset(key[0] for key in net)
+        return FoldResult(len(fresh), len(changes) - len(fresh), ignored, tuple(bad), touched)
 
 
 def _decode_all(records: Sequence[Record]) -> tuple[list[Change], list[tuple[Record, str]], int]:

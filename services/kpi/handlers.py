@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +29,8 @@ log = logging.getLogger(__name__)
 
 COUNT_TOPICS = ("snt.crime.v1", "snt.cad.v1")
 DEAD_LETTER_TOPIC = "snt.deadletter.v1"
+MAX_RECORDS = 20_000
+"""Records per consumed batch at most (a full batch means more are waiting)."""
 
 
 class SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -58,22 +59,24 @@ class SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
 def register_handlers(
     broker: KafkaBroker, folder: Folder, metrics: KpiMetrics,
     offsets: Callable[[], dict[Position, int]], *, group_id: str, fetch_max_wait_ms: int,
+    on_folded: Callable[[FoldResult], None] = lambda result: None,
 ) -> None:  # fmt: skip
     listener = SeekToStored(offsets)
     subscriber = broker.subscriber(
-        *COUNT_TOPICS, group_id=group_id, batch=True, max_records=5000,
+        *COUNT_TOPICS, group_id=group_id, batch=True, max_records=MAX_RECORDS,
         auto_offset_reset="earliest", fetch_max_wait_ms=fetch_max_wait_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR, decoder=_undecoded, listener=listener,
     )  # fmt: skip
     listener.subscriber = subscriber
-    subscriber(_handler(broker, folder, metrics))
+    subscriber(_handler(broker, folder, metrics, on_folded))
 
 
 async def _undecoded(message: Any) -> Any:
     return message.body
 
 
-def _handler(broker: KafkaBroker, folder: Folder, metrics: KpiMetrics) -> Any:
+def _handler(broker: KafkaBroker, folder: Folder, metrics: KpiMetrics,
+             on_folded: Callable[[FoldResult], None]) -> Any:  # fmt: skip
     async def handle(body: Any, message: KafkaMessage) -> None:
         raw = message.raw_message
         records = [Record(r.topic, r.partition, r.offset, r.value or b"")
@@ -81,6 +84,7 @@ def _handler(broker: KafkaBroker, folder: Folder, metrics: KpiMetrics) -> Any:
         with metrics.fold_seconds.time():
             result = await asyncio.to_thread(folder.fold, records)
         metrics.observe(result)
+        on_folded(result)
         await _dead_letter(broker, result)
 
     return handle
@@ -95,10 +99,12 @@ async def _dead_letter(broker: KafkaBroker, result: FoldResult) -> None:
 
 
 def dead_letter(record: Record, why: str, now: datetime) -> dict[str, Any]:
-    """A dead_letter.recorded envelope for an event the fold could not use."""
+    """A dead_letter.recorded envelope for an event the fold could not use. Its id is the
+    record's position, so a re-delivered record gives the same dead letter (same id)."""
     kept = capture_original(record.value)
     return {
-        "event_id": f"kpi:dead:{uuid.uuid4().hex}", "event_type": "dead_letter.recorded",
+        "event_id": f"kpi:dead:{record.topic}:{record.partition}:{record.offset}",
+        "event_type": "dead_letter.recorded",
         "schema_version": 1, "version": 1, "occurred_at": now.isoformat(),
         "recorded_at": now.isoformat(), "source": "kpi", "correlation_id": None,
         "payload": {

@@ -20,8 +20,19 @@ class KpiMetrics:
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )  # fmt: skip
 
+        self.updates = Counter("updates_published_total", "KPI updates published",
+                               namespace=ns, registry=registry)  # fmt: skip
+        self.update_flush_seconds = Histogram(
+            "update_flush_seconds", "Time to compute and publish one flush of KPI updates",
+            namespace=ns, registry=registry, buckets=(0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30),
+        )  # fmt: skip
+
     def observe(self, result: FoldResult) -> None:
         self.events.labels("applied").inc(result.applied)
         self.events.labels("duplicate").inc(result.duplicates)
         self.events.labels("ignored").inc(result.ignored)
         self.events.labels("bad").inc(len(result.bad))
+
+    def observe_flush(self, published: int, seconds: float) -> None:
+        self.updates.inc(published)
+        self.update_flush_seconds.observe(seconds)

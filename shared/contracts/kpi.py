@@ -103,6 +103,21 @@ class SpcRule(StrEnum):
     TWO_OF_THREE_BEYOND_2_SIGMA = "two_of_three_beyond_2_sigma"
 
 
+class SpcInterval(StrEnum):
+    """What one point of an SPC chart covers."""
+
+    WEEK = "week"
+    MONTH = "month"
+
+
+class AssuranceKind(StrEnum):
+    """Target against the process limits (NHS "Making Data Count" assurance)."""
+
+    CONSISTENTLY_MEET = "consistently_meet"
+    CONSISTENTLY_MISS = "consistently_miss"
+    INCONSISTENT = "inconsistent"
+
+
 class Spc(Contract):
     """Statistical process control (XmR) verdict on the weekly or monthly series."""
 
@@ -112,6 +127,14 @@ class Spc(Contract):
     )
     points: int = Field(ge=0, description="Number of points in the series")
     warning: ShortText | None = Field(default=None, description="Caveat, e.g. too few points")
+    interval: SpcInterval | None = Field(
+        default=None, description="Points are whole weeks or whole calendar months"
+    )
+    assurance: AssuranceKind | None = Field(
+        default=None,
+        description="Will the process meet its target: consistently_meet, consistently_miss "
+        "or inconsistent (None: no target)",
+    )
 
 
 class Interval(Contract):
@@ -170,6 +193,10 @@ class KpiUpdateV1(Contract):
     rank_in_borough: int | None = Field(default=None, ge=1, description="Rank among borough wards")
     rank_in_mps: int | None = Field(default=None, ge=1, description="Rank in the MPS")
     significance: Significance | None = Field(default=None, description="Test against last year")
+    target_significance: Significance | None = Field(
+        default=None,
+        description="Test against the target itself: last year x target ratio (None: no target)",
+    )
     spc: Spc | None = Field(default=None, description="SPC verdict on the series")
     interval: Interval | None = Field(default=None, description="Confidence interval of value")
     n: int | None = Field(default=None, ge=0, description="Sample size behind a survey figure")

@@ -14,6 +14,7 @@ from datetime import date
 from services.kpi.domain.days import day_index, day_of, month_index, month_start
 
 _CHUNK_DAYS = 366
+_WIDTH = array("q").itemsize
 
 
 class DaySeries:
@@ -67,9 +68,9 @@ class DaySeries:
 
     def _grow(self, day: int) -> None:
         size = (day // _CHUNK_DAYS + 1) * _CHUNK_DAYS
-        self._days.extend([0] * (size - len(self._days)))
+        self._days.frombytes(bytes(_WIDTH * (size - len(self._days))))  # zeros
         months = month_index(day_of(size - 1)) + 1
-        self._months.extend([0] * (months - len(self._months)))
+        self._months.frombytes(bytes(_WIDTH * (months - len(self._months))))
 
 
 def day_range(first: date, last: date) -> tuple[int, int]:

@@ -8,6 +8,7 @@ apart and never added to a roll-up.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -49,9 +50,24 @@ DayKey = tuple[Unit, str, int, int]
 
 
 def net_by_day(changes: Iterable[Change]) -> dict[DayKey, int]:
-    """The net change per unit, group and day of a batch (zero nets dropped)."""
-    net: dict[DayKey, int] = {}
+    """The net change per unit, group and day of a batch (zero nets dropped).
+
+    Records (±1, nearly every event) are tallied by :class:`collections.Counter`, which
+    counts in C; published cells (any delta) are added one by one.
+    """
+    ups: list[DayKey] = []
+    downs: list[DayKey] = []
+    other: list[Change] = []
     for c in changes:
+        if c.delta == 1:
+            ups.append((c.unit, c.group, c.day, c.month))
+        elif c.delta == -1:
+            downs.append((c.unit, c.group, c.day, c.month))
+        else:
+            other.append(c)
+    net = Counter(ups)
+    net.subtract(Counter(downs))
+    for c in other:
         key = (c.unit, c.group, c.day, c.month)
         net[key] = net.get(key, 0) + c.delta
     return {k: v for k, v in net.items() if v}
@@ -67,17 +83,29 @@ def roll_ups(unit: Unit) -> tuple[Unit, ...]:
 class KpiState:
     def __init__(self) -> None:
         self._series: dict[SeriesKey, DaySeries] = {}
+        self._targets: dict[SeriesKey, tuple[DaySeries, ...]] = {}
+        """Per stored unit × group: its series and its roll-ups' (resolved once)."""
         self._members: dict[str, set[Unit]] = {}
 
     def apply(self, net: Mapping[DayKey, int]) -> None:
-        """Fold a batch's net changes (after they are stored)."""
-        series = self._series
+        """Fold a batch's net changes (after they are stored): O(1) per change and roll-up."""
+        targets = self._targets
         for (unit, group, day, month), delta in net.items():
-            for target in roll_ups(unit):
-                found = series.get((target, group))
-                if found is None:
-                    found = series[(target, group)] = self._new(target)
-                found.add_fast(day, month, delta)
+            found = targets.get((unit, group))
+            if found is None:
+                found = self._targets_of(unit, group)
+            for series in found:
+                series.add_fast(day, month, delta)
+
+    def _targets_of(self, unit: Unit, group: str) -> tuple[DaySeries, ...]:
+        found = []
+        for target in roll_ups(unit):
+            series = self._series.get((target, group))
+            if series is None:
+                series = self._series[(target, group)] = self._new(target)
+            found.append(series)
+        self._targets[(unit, group)] = tuple(found)
+        return self._targets[(unit, group)]
 
     def total(self, unit: Unit, group: str, first: int, last: int) -> int:
         found = self._series.get((unit, group))

@@ -1,0 +1,208 @@
+"""KPI updates: the figures of every unit a folded batch touched, published as kpi.updated
+events (keyed by area code) and written to the hot read model.
+
+Coalesced: batches only mark units (and their borough and the MPS) dirty; every
+``interval_s`` (longer after a long flush) the dirty units' figures are computed once for
+each KPI group and configured period, and a figure is published only when it differs from
+the last one published for the same area, KPI and period. Figures are as of the data date
+(the latest day with any count, never after today). An update's id is derived from its
+content, so a figure re-published unchanged (after a restart, say) carries the same id and
+consumers can de-duplicate it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+import orjson
+
+from services.kpi.board import Board
+from services.kpi.domain.figures import Figure, figure
+from services.kpi.domain.periods import period
+from services.kpi.domain.state import MPS, Unit, roll_ups
+from services.kpi.domain.targets import KPI_OF_GROUP, Targets
+from services.kpi.fold import Folder
+from services.kpi.views import judged_body
+
+log = logging.getLogger(__name__)
+
+UPDATE_TOPIC = "snt.kpi.updates.v1"
+MAX_DEFER_S = 60.0
+PUBLISHED_LEVELS = frozenset({"ward", "borough", "mps"})
+
+
+@dataclass(frozen=True, slots=True)
+class Versions:
+    classification: str
+    reference: str
+    boundary_set: Callable[[Unit], str]
+
+
+class ReadModel(Protocol):
+    """Where the latest figures are kept for fast reads by other systems (Redis)."""
+
+    async def put(self, figures: Sequence[tuple[str, str, bytes]]) -> None:
+        """Store (area code, field, body) triples, replacing older values."""
+        ...
+
+
+Send = Callable[[Sequence[tuple[bytes, bytes]]], Awaitable[None]]
+"""Publish (key, value) messages on the KPI update topic, all or nothing."""
+
+
+class UpdatePublisher:
+    def __init__(
+        self, folder: Folder, board: Board, targets: Targets, versions: Versions, send: Send,
+        read_model: ReadModel | None, *, periods: Sequence[str], interval_s: float,
+        today: Callable[[], date], now: Callable[[], datetime],
+        observe: Callable[[int, float], None] = lambda published, seconds: None,
+    ) -> None:  # fmt: skip
+        self._folder, self._board, self._targets = folder, board, targets
+        self._versions, self._send, self._read_model = versions, send, read_model
+        self._periods, self._interval_s = tuple(periods), interval_s
+        self._today, self._now, self._observe = today, now, observe
+        self._dirty: set[Unit] = set()
+        self._backlog_at = -math.inf
+        self._last: dict[tuple[str, int, str], str] = {}
+        self.published = 0
+
+    def touched(self, units: Iterable[Unit], *, backlog: bool = False) -> None:
+        """Mark ``units`` (and what they roll up into) for the next flush. ``backlog``: the
+        batch was full, so more events are waiting (a catch-up is under way)."""
+        if backlog:
+            self._backlog_at = time.monotonic()
+        for unit in units:
+            self._dirty.update(u for u in roll_ups(unit) if u.kind in PUBLISHED_LEVELS)
+
+    def touch_all(self) -> None:
+        """Mark every unit held (after the state is loaded at start-up)."""
+        with self._folder.lock:
+            state = self._folder.state
+            units = [*state.units("ward"), *state.units("borough")]
+        self._dirty.update([*units, MPS])
+
+    async def run(self) -> None:
+        """Flush every ``interval_s`` until cancelled. A flush that took long (every ward
+        touched) stretches the pause to twice its own time, so computing figures never takes
+        more than a third of the process from the fold; while a catch-up is under way (a full
+        batch within the last ``interval_s``) flushes wait, up to ``MAX_DEFER_S``, so a replay
+        is not slowed by figures that are out of date before they are published."""
+        pause, last = self._interval_s, time.monotonic()
+        while True:
+            await asyncio.sleep(pause)
+            catching_up = time.monotonic() - self._backlog_at < self._interval_s
+            if not self._dirty or (catching_up and time.monotonic() - last < MAX_DEFER_S):
+                continue
+            started = last = time.monotonic()
+            try:
+                published = await self.flush()
+            except Exception:  # a failed flush keeps its units dirty and is retried
+                log.exception("publishing KPI updates failed; retrying at the next flush")
+                published = 0
+            took = time.monotonic() - started
+            self._observe(published, took)
+            pause = max(self._interval_s, 2 * took)
+
+    async def flush(self) -> int:
+        """Publish the changed figures of the dirty units; returns how many were published."""
+        dirty, self._dirty = self._dirty, set()
+        try:
+            messages, keys = await asyncio.to_thread(self._messages, sorted(dirty, key=_order))
+            if messages:
+                await self._send([(k, v) for k, v, _ in messages])
+                if self._read_model is not None:
+                    await self._read_model.put([f for _, _, f in messages])
+        except BaseException:
+            self._dirty |= dirty
+            raise
+        self._last.update(keys)
+        self.published += len(messages)
+        return len(messages)
+
+    def _messages(self, units: list[Unit]) -> tuple[list[Any], dict[tuple[str, int, str], str]]:
+        as_of = self._board.data_date(self._today())
+        with self._folder.lock:
+            offsets, applied = dict(self._folder.positions), self._folder.applied_total
+        messages, keys = [], {}
+        for unit in units:
+            for group in KPI_OF_GROUP:
+                for kind in self._periods:
+                    body = self._body(unit, group, kind, as_of)
+                    key = (unit.code, KPI_OF_GROUP[group], kind)
+                    digest = _digest(body)
+                    if self._last.get(key) == digest:
+                        continue
+                    keys[key] = digest
+                    event = self._event(unit, body, digest, (offsets, applied))
+                    raw = orjson.dumps(event)
+                    messages.append((unit.code.encode(), raw, (unit.code, f"{group}:{kind}", raw)))
+        return messages, keys
+
+    def _body(self, unit: Unit, group: str, kind: str, as_of: date) -> dict[str, Any]:
+        current = period(kind, as_of)
+        with self._folder.lock:
+            found: Figure = figure(self._folder.state, unit, group, current,
+                                   self._targets.for_group(group))  # fmt: skip
+        return judged_body(self._board, found)
+
+    def _event(self, unit: Unit, body: dict[str, Any], digest: str,
+               held: tuple[dict[tuple[str, int], int], int]) -> dict[str, Any]:  # fmt: skip
+        now = self._now().isoformat()
+        payload = update_payload(unit, body, now, self._provenance(unit, *held))
+        return {"event_id": f"kpi:{unit.code}:{body['kpi']}:{body['period']}:{digest}",
+                "event_type": "kpi.updated", "schema_version": 1, "version": 1,
+                "occurred_at": now, "recorded_at": now, "source": "kpi",
+                "correlation_id": None, "payload": payload}  # fmt: skip
+
+    def _provenance(
+        self, unit: Unit, offsets: dict[tuple[str, int], int], applied: int
+    ) -> dict[str, Any]:
+        return {
+            "classification_version": self._versions.classification,
+            "reference_version": self._versions.reference,
+            "target_config_version": self._targets.version,
+            "boundary_set": self._versions.boundary_set(unit),
+            "events_counted": applied,
+            "last_offsets": [{"topic": t, "partition": p, "offset": o - 1}
+                             for (t, p), o in sorted(offsets.items()) if o > 0],
+        }  # fmt: skip
+
+
+def update_payload(unit: Unit, body: dict[str, Any], as_of: str,
+                   provenance: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """A kpi.updated v1 payload from a judged figure body (see :mod:`views`)."""
+    spc = body["spc"]
+    return {
+        "level": unit.kind, "area_code": unit.code,
+        "borough_code": unit.borough if unit.kind == "ward" else None,
+        "kpi": body["kpi"], "measure": "count", "unit": "count", "period": body["period"],
+        "period_start": body["period_start"].isoformat(),
+        "period_end": body["period_end"].isoformat(), "as_of": as_of,
+        "value": body["value"], "last_year": body["last_year"], "pct_change": body["pct_change"],
+        "target_ratio": body["target_ratio"], "trajectory": body["trajectory"],
+        "gap_to_trajectory": body["gap_to_trajectory"],
+        "projected_year_end": body["projected_year_end"],
+        "rank_in_borough": body["rank_in_borough"], "rank_in_mps": body["rank_in_mps"],
+        "significance": body["vs_last_year"], "target_significance": body["vs_target"],
+        "spc": {"signal": spc["signal"], "rules_fired": list(spc["rules_fired"]),
+                "points": spc["points"], "warning": spc["warning"],
+                "interval": spc["interval"], "assurance": spc["assurance"]},
+        "provenance": provenance,
+    }  # fmt: skip
+
+
+def _digest(body: dict[str, Any]) -> str:
+    raw = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(raw, digest_size=8).hexdigest()
+
+
+def _order(unit: Unit) -> tuple[int, str]:
+    return ({"ward": 0, "borough": 1, "mps": 2}[unit.kind], unit.code)
