@@ -11,9 +11,9 @@ app = typer.Typer(help="Run benchmarks; results are saved under benchmarks/resul
 
 
 def _benchmarks() -> dict[str, Callable[[], dict[str, Any]]]:
-    from snt.bench import foundation, ingest
+    from snt.bench import foundation, ingest, kpi
 
-    return {"foundation": foundation.run, "ingest": ingest.run}
+    return {"foundation": foundation.run, "ingest": ingest.run, "kpi": kpi.run}
 
 
 def _run(name: str, fn: Callable[[], dict[str, Any]]) -> None:
@@ -36,6 +36,13 @@ def foundation() -> None:
 def ingest() -> None:
     """Bulk import end to end (real MPS ward file) and HTTP latency at 200 requests/s."""
     _run("ingest", _benchmarks()["ingest"])
+
+
+@app.command("kpi")
+def kpi() -> None:
+    """Fold rates, end to end through the broker on one core, ward query latency, memory with
+    10 years × every ward, and the SQL GROUP BY baseline."""
+    _run("kpi", _benchmarks()["kpi"])
 
 
 @app.command("all")
