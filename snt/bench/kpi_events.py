@@ -45,8 +45,11 @@ def synthetic_events(
     count: int, *, seed: int = 7, years: int = 4, areas: list[tuple[str, str]] | None = None
 ) -> Iterator[Synthetic]:
     """``count`` events: about 70% crimes, 20% ASB incidents, 6% amendment halves, 2%
-    cancellations, 2% records with no ward (counted at borough level)."""
+    cancellations, 2% records with no ward (counted at borough level). Victims and callers
+    are drawn from pools of people (pseudonyms), so some recur: repeat victims and callers;
+    one caller in ten is flagged vulnerable."""
     rnd = random.Random(seed)
+    people = max(1, count // 2)
     places = areas or wards()
     crime, cad = _template("crime.counted"), _template("cad.counted")
     recent: list[dict[str, Any]] = []  # crimes that later amendments/cancellations refer to
@@ -57,7 +60,7 @@ def synthetic_events(
                                     minutes=rnd.randrange(1440))).isoformat()  # fmt: skip
         roll = rnd.random()
         if roll < 0.2:
-            yield _cad(cad, made, ward, borough, at)
+            yield _cad(cad, made, ward, borough, at, _person(rnd, people), rnd.random() < 0.1)
             made += 1
         elif roll < 0.26 and recent and made + 2 <= count:
             old = recent[rnd.randrange(len(recent))]
@@ -69,6 +72,7 @@ def synthetic_events(
             made += 1
         else:
             event = _crime(crime, made, ward, borough, at, rnd, unlocated=roll > 0.98)
+            event["payload"]["victim_pseudonym"] = _person(rnd, people)
             if len(recent) < 10_000:
                 recent.append(event)
             yield _encoded(event)
@@ -93,9 +97,16 @@ def _crime(template: dict[str, Any], n: int, ward: str, borough: str, at: str,
     return event
 
 
-def _cad(template: dict[str, Any], n: int, ward: str, borough: str, at: str) -> Synthetic:
+def _cad(template: dict[str, Any], n: int, ward: str, borough: str, at: str, caller: str,
+         vulnerable: bool) -> Synthetic:  # fmt: skip
     return _encoded(_with(template, f"gen:{n}", record_id=f"CAD-{n}", incident_at=at,
-                          ward_code=ward, borough_code=borough))  # fmt: skip
+                          ward_code=ward, borough_code=borough, caller_pseudonym=caller,
+                          vulnerable_caller=vulnerable))  # fmt: skip
+
+
+def _person(rnd: random.Random, people: int) -> str:
+    """A pseudonym (64 hex digits, as the keyed hash gives) from a pool of ``people``."""
+    return f"{rnd.randrange(people):064x}"
 
 
 def _moved(n: int, old: dict[str, Any], to: tuple[str, str]) -> Iterator[Synthetic]:
@@ -118,4 +129,5 @@ def _encoded(event: dict[str, Any]) -> Synthetic:
     p = event["payload"]
     topic = "snt.cad.v1" if event["event_type"] == "cad.counted" else "snt.crime.v1"
     key = p.get("ward_code") or p["borough_code"]
-    return Synthetic(topic, key.encode(), orjson.dumps(event))
+    # a copy: orjson's own buffer keeps its whole (kilobytes) allocation alive
+    return Synthetic(topic, key.encode(), memoryview(orjson.dumps(event)).tobytes())
