@@ -71,6 +71,9 @@ class VerifyReport:
     events_not_applied: int
     counts_compared: int
     differences: list[Difference]
+    contacts_compared: int = 0
+    contact_differences: int = 0
+    """Contacts of victims and ASB callers that differ (counted only: keys hold pseudonyms)."""
 
 
 def verify(ingest: SqlIngestStore, kpi: SqlKpiStore) -> VerifyReport:
@@ -79,5 +82,8 @@ def verify(ingest: SqlIngestStore, kpi: SqlKpiStore) -> VerifyReport:
     expected = recompute(raws, applied.__contains__)
     held = kpi.held_counts()
     compared = len(set(expected.counts) | set(held))
+    contacts = kpi.held_contacts()
     return VerifyReport(expected.events, expected.not_applied, compared,
-                        diff(expected.counts, held))  # fmt: skip
+                        diff(expected.counts, held),
+                        len(set(expected.contacts) | set(contacts)),
+                        len(diff(expected.contacts, contacts)))  # fmt: skip

@@ -1,5 +1,6 @@
-"""Derived views of the live state (leagues, SPC charts, the data date), computed under the
-fold's lock and cached until the state changes (the folder's generation moves on)."""
+"""Derived views of the live state (leagues, SPC charts, repeat diagnostics, the data date),
+computed under the fold's lock and cached until the state changes (the folder's generation
+moves on)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import date
 from typing import Final, TypeVar
 
 from services.kpi.domain.days import day_index, day_of, month_index, month_start
+from services.kpi.domain.diagnostics import Answer, Kind
 from services.kpi.domain.league import League, league, ranks
 from services.kpi.domain.periods import Period
 from services.kpi.domain.reconcile import Reconciliation, reconcile
@@ -75,6 +77,14 @@ class Board:
         """The borough's figures against its published borough total."""
         key = ("reconcile", borough_code, current)
         return self._cached(key, lambda s: reconcile(s, borough_code, current))
+
+    def diagnostics(self, kind: Kind, window: Period) -> dict[Unit, Answer]:
+        """Repeat victims or callers over ``window``, per owning unit (one pass over the
+        persons, shared by every ward, borough and MPS answer until the state changes)."""
+        first, last = day_index(window.first), day_index(window.last)
+        people = self._folder.diagnostics
+        return self._cached(("diagnostics", kind, window),
+                            lambda _: people.by_owner(kind, first, last))  # fmt: skip
 
     def data_date(self, today: date) -> date:
         """The latest day with any count in the MPS, never after ``today`` (``today`` when

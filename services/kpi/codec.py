@@ -1,8 +1,10 @@
 """Canonical count events (crime.counted, cad.counted) → the fold's :class:`Change`.
 
 Ingest validated these events against their contracts before publishing them, so the hot
-path reads the fields it needs straight from the JSON; anything that does not have them is a
-:class:`BadEventError` with the reason (dead-lettered by the handler, never folded).
+path reads the fields it needs straight from the JSON (including the pseudonym of the victim
+or ASB caller a record names, for the repeat-victim and repeat-caller diagnostics); anything
+that does not have them is a :class:`BadEventError` with the reason (dead-lettered by the
+handler, never folded).
 """
 
 from __future__ import annotations
@@ -45,8 +47,23 @@ def _change(event_id: str, p: dict[str, Any]) -> Change:
     delta = p["delta"]
     if not isinstance(delta, int) or not delta:
         raise ValueError("delta must be a non-zero whole number")
-    return Change(event_id, _unit(kind, code, borough), p["kpi_group"], _category(p), day,
-                  month, delta)  # fmt: skip
+    group = p["kpi_group"]
+    return Change(event_id, _unit(kind, code, borough), group, _category(p), day, month, delta,
+                  p["record_id"], _person(p, kind, group))  # fmt: skip
+
+
+def _person(p: dict[str, Any], kind: str, group: str) -> tuple[str, str, bool] | None:
+    """The person a record names: a crime's victim (not for excluded crime), an ASB
+    incident's caller; never for a published count."""
+    if kind == "borough_total" or p.get("basis") != "record":
+        return None
+    victim = p.get("victim_pseudonym")
+    if victim and group != "excluded":
+        return ("victim", victim, False)
+    caller = p.get("caller_pseudonym")
+    if caller and p.get("asb_category"):
+        return ("caller", caller, p.get("vulnerable_caller") is True)
+    return None
 
 
 @lru_cache(maxsize=65_536)

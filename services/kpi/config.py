@@ -31,3 +31,14 @@ class KpiSettings(ServiceSettings):
         default=5.0, gt=0, le=3600,
         description="Seconds between KPI update flushes (changes are coalesced between them)",
     )  # fmt: skip
+    repeat_owner: Literal["most_recent", "first", "most_frequent"] = Field(
+        default="most_recent",
+        description="Which ward a repeat victim or caller belongs to: the ward of their most "
+        "recent contact, their first, or their most frequent (ties: the most recent)",
+    )
+    repeat_victim_threshold: int = Field(
+        default=2, ge=2, le=100, description="Crimes in 12 months that make a repeat victim"
+    )
+    repeat_caller_threshold: int = Field(
+        default=3, ge=2, le=100, description="ASB calls in 12 months that make a repeat caller"
+    )

@@ -1,7 +1,8 @@
 """Folding consumed batches: decode, de-duplicate, store with the offsets, then apply.
 
-One database transaction per batch holds the new day counts, the category counts, the ids of
-the events applied and the next offset of every partition in the batch: a crash before the
+One database transaction per batch holds the new day counts, the category counts, the
+contacts of the persons the records name (for the repeat diagnostics), the ids of the events
+applied and the next offset of every partition in the batch: a crash before the
 commit leaves nothing, a crash after it leaves everything, and on restart consumption resumes
 from the stored offsets. An event id applied before (a re-delivery, or the outbox re-sending
 after a crash) is skipped, so every event counts exactly once. The in-memory state is changed
@@ -16,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.kpi.codec import BadEventError, decode
+from services.kpi.domain.diagnostics import Diagnostics
 from services.kpi.domain.state import Change, KpiState, Unit, net_by_day
-from services.kpi.store.base import CategoryKey, KpiStore, Position, nonzero
+from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, KpiStore, Position, nonzero
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,11 @@ class FoldResult:
 
 
 class Folder:
-    def __init__(self, store: KpiStore, state: KpiState) -> None:
+    def __init__(self, store: KpiStore, state: KpiState,
+                 diagnostics: Diagnostics | None = None) -> None:  # fmt: skip
         self._store = store
         self.state = state
+        self.diagnostics = diagnostics or Diagnostics()
         self.lock = threading.Lock()
         self.generation = 0
         """Bumped whenever the state changes (readers cache derived figures by it)."""
@@ -67,6 +71,12 @@ class Folder:
             for key, count in self._store.load():
                 self.state.apply({key: count})
                 rows += 1
+            for (kind, person, record, unit), (
+                day,
+                count,
+                vulnerable,
+            ) in self._store.load_contacts():
+                self.diagnostics.restore(kind, person, record, unit, day, count, vulnerable)
             self.generation += 1
             self.applied_total = self._store.applied()
             self.positions = self._store.offsets()
@@ -80,9 +90,12 @@ class Folder:
         with self._store.unit() as unit:
             fresh = unit.fresh(changes)
             net = net_by_day(fresh)
+            contacts = _contacts(fresh)
             unit.add(net, _categories(fresh), [c.event_id for c in fresh], offsets)
+            unit.add_contacts(contacts)
         with self.lock:
             self.state.apply(net)
+            self.diagnostics.apply_nets(contacts)
             self.generation += 1
             self.applied_total += len(fresh)
             self.positions.update(offsets)
@@ -109,6 +122,19 @@ def _decode_all(records: Sequence[Record]) -> tuple[list[Change], list[tuple[Rec
 
 def _categories(changes: Sequence[Change]) -> dict[CategoryKey, int]:
     return nonzero(((c.unit, c.group, c.category, c.day), c.delta) for c in changes)
+
+
+def _contacts(changes: Sequence[Change]) -> dict[ContactKey, ContactNet]:
+    """The net contact change per person, record and unit of a batch."""
+    out: dict[ContactKey, list[int]] = {}
+    for c in changes:
+        if c.person is None:
+            continue
+        kind, person, vulnerable = c.person
+        held = out.setdefault((kind, person, c.record, c.unit), [c.day, 0, 0])
+        held[1] += c.delta
+        held[2] += c.delta if vulnerable else 0
+    return {k: (day, n, v) for k, (day, n, v) in out.items() if n or v}
 
 
 def _next(records: Sequence[Record]) -> dict[Position, int]:

@@ -31,8 +31,8 @@ def verify(
     data_dir: DataDir = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
-    """Recompute every count from the event store in batch and diff it with the kpi state;
-    exit code 1 when they differ."""
+    """Recompute every count and every victim/caller contact from the event store in batch
+    and diff them with the kpi state; exit code 1 when they differ."""
     from snt.kpi_tools import open_stores
     from snt.kpi_tools import verify as run
 
@@ -43,7 +43,10 @@ def verify(
     body = {"events_recomputed": report.events_recomputed,
             "events_not_yet_applied": report.events_not_applied,
             "counts_compared": report.counts_compared,
-            "differences": len(report.differences), "first_differences": shown}  # fmt: skip
+            "differences": len(report.differences),
+            "contacts_compared": report.contacts_compared,
+            "contact_differences": report.contact_differences,
+            "first_differences": shown}  # fmt: skip
     if as_json:
         typer.echo(json.dumps(body, indent=2))
     else:
@@ -52,5 +55,5 @@ def verify(
                 typer.echo(f"{key:<24} {value}")
         for row in shown:
             typer.echo(f"  differs: {row}")
-    if report.differences:
+    if report.differences or report.contact_differences:
         raise typer.Exit(1)

@@ -13,6 +13,11 @@ Position = tuple[str, int]
 """(topic, partition)."""
 CategoryKey = tuple[Unit, str, str, int]
 """(unit, group, category, day)."""
+ContactKey = tuple[str, str, str, Unit]
+"""(victim or caller, pseudonym, record id, unit)."""
+ContactNet = tuple[int, int, int]
+"""(day, net count, net count of the changes flagged vulnerable)."""
+StoredContact = tuple[ContactKey, ContactNet]
 
 
 class KpiUnit(Protocol):
@@ -25,6 +30,10 @@ class KpiUnit(Protocol):
         """Add the nets, record the event ids as applied and the next offsets to read."""
         ...
 
+    def add_contacts(self, contacts: Mapping[ContactKey, ContactNet]) -> None:
+        """Add the net contact changes of the persons the batch's records name."""
+        ...
+
 
 class KpiStore(Protocol):
     def unit(self) -> AbstractContextManager[KpiUnit]:
@@ -33,6 +42,10 @@ class KpiStore(Protocol):
 
     def load(self) -> Iterator[tuple[DayKey, int]]:
         """Every stored day count (to rebuild the in-memory state at start)."""
+        ...
+
+    def load_contacts(self) -> Iterator[StoredContact]:
+        """Every stored contact (to rebuild the diagnostics at start)."""
         ...
 
     def offsets(self) -> dict[Position, int]:

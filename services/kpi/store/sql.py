@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from services.kpi.domain.state import Change, DayKey, Unit
 from services.kpi.store import tables as t
-from services.kpi.store.base import CategoryKey, Position
+from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, Position, StoredContact
 from shared.db import BulkSql, serialise_writers, writer
 
 CHUNK = 500
@@ -54,7 +54,14 @@ class SqlKpiUnit:
         positions = [(topic, part, offset) for (topic, part), offset in offsets.items()]
         sql.upsert("kpi_offset", ("topic", "partition"), ("next_offset",), positions)
 
+    def add_contacts(self, contacts: Mapping[ContactKey, ContactNet]) -> None:
+        BulkSql(self._conn).add("kpi_contact", _CONTACT_KEYS, ("count", "vulnerable"), [
+            (kind, person, record, u.kind, u.code, u.borough, day, count, vulnerable)
+            for (kind, person, record, u), (day, count, vulnerable) in contacts.items()
+        ], fixed=("borough", "day"))  # fmt: skip
 
+
+_CONTACT_KEYS = ("person_kind", "person", "record_id", "unit_kind", "unit_code")
 _COUNT_KEYS = ("unit_kind", "unit_code", "kpi_group", "day")
 _CATEGORY_KEYS = ("unit_kind", "unit_code", "kpi_group", "day", "category")
 
@@ -77,6 +84,25 @@ class SqlKpiStore:
             rows: Any = conn.execute(query.where(c.count != 0))
             for kind, code, borough, group, day, month, count in rows:
                 yield (Unit(kind, code, borough), group, day, month), count
+
+    def load_contacts(self) -> Iterator[StoredContact]:
+        c = t.contacts.c
+        query = select(c.person_kind, c.person, c.record_id, c.unit_kind, c.unit_code,
+                       c.borough, c.day, c.count, c.vulnerable)  # fmt: skip
+        with self._engine.connect() as conn:
+            rows: Any = conn.execute(query.where((c.count != 0) | (c.vulnerable != 0)))
+            for kind, person, record, unit_kind, code, borough, day, count, vulnerable in rows:
+                unit = Unit(unit_kind, code, borough)
+                yield (kind, person, record, unit), (day, count, vulnerable)
+
+    def held_contacts(self) -> dict[tuple[str, ...], int]:
+        """Every non-zero stored contact count and vulnerable flag count, keyed as
+        :mod:`services.kpi.verify` keys them."""
+        return {key: n for (kind, person, record, unit), (_, count, vulnerable)
+                in self.load_contacts()
+                for key, n in (((kind, person, record, unit.kind, unit.code, "count"), count),
+                               ((kind, person, record, unit.kind, unit.code, "vulnerable"),
+                                vulnerable)) if n}  # fmt: skip
 
     def offsets(self) -> dict[Position, int]:
         with self._engine.connect() as conn:
@@ -113,10 +139,10 @@ class SqlKpiStore:
             return set(conn.execute(select(t.applied.c.event_id)).scalars())
 
     def clear(self) -> None:
-        """Forget everything: counts, applied ids and offsets (before a rebuild)."""
+        """Forget everything: counts, contacts, applied ids and offsets (before a rebuild)."""
         with self._writer.begin() as conn:
             serialise_writers(conn, WRITER_LOCK)
-            for table in (t.counts, t.categories, t.applied, t.offsets):
+            for table in (t.counts, t.categories, t.contacts, t.applied, t.offsets):
                 conn.execute(table.delete())
 
     def applied(self) -> int:

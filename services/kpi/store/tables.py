@@ -1,5 +1,6 @@
 """The kpi database: day counts per stored unit × KPI group, category drill-down counts,
-the ids of the events applied and the next offset per topic partition."""
+contacts of the persons records name (pseudonyms only), the ids of the events applied and
+the next offset per topic partition."""
 
 from __future__ import annotations
 
@@ -26,6 +27,20 @@ categories = Table(
     Column("day", Integer, primary_key=True),
     Column("category", String(300), primary_key=True),
     Column("count", BigInteger, nullable=False),
+)  # fmt: skip
+
+contacts = Table(
+    "kpi_contact", metadata,
+    Column("person_kind", String(8), primary_key=True),
+    Column("person", String(128), primary_key=True),
+    Column("record_id", String(128), primary_key=True),
+    Column("unit_kind", String(16), primary_key=True),
+    Column("unit_code", String(16), primary_key=True),
+    Column("borough", String(16), nullable=True),
+    Column("day", Integer, nullable=False),
+    Column("count", Integer, nullable=False),
+    # net count of the changes that flagged the person vulnerable (> 0: vulnerable)
+    Column("vulnerable", Integer, nullable=False),
 )  # fmt: skip
 
 applied = Table(

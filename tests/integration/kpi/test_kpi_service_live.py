@@ -253,3 +253,45 @@ def test_exceptions_league_and_spc_are_served_and_scoped(
         assert get(f"/v1/kpi/boroughs/{BOROUGH}/exceptions?{query}", other).status_code == 403
         assert get(f"/v1/kpi/mps/exceptions?{query}", lead).status_code == 403
         assert get(f"/v1/kpi/mps/exceptions?{query}", central).status_code == 200
+
+
+def test_repeat_diagnostics_are_served_as_counts_and_scoped(
+    env: dict[str, str], bootstrap: str
+) -> None:
+    ward = "E05013805"  # a Westminster ward no other test here counts in
+    victim, caller = "ab" * 32, "cd" * 32
+    raws = [_named(counted(f"rv:{i}", at=f"2025-0{i}-10T10:00:00+00:00", ward=ward),
+                   f"CR-RV-{i}", victim_pseudonym=victim) for i in (1, 2)]  # fmt: skip
+    raws += [_named(counted(f"rc:{i}", at=f"2025-0{i}-10T10:00:00+00:00", ward=ward, asb=True,
+                            group="asb"), f"CAD-RC-{i}", caller_pseudonym=caller,
+                    vulnerable_caller=True) for i in (1, 2, 3)]  # fmt: skip
+    settings = load_settings(KpiSettings, env)
+    lead, other = token(env, "borough_lead", (BOROUGH,)), token(env, "borough_lead", (CAMDEN,))
+    with TestClient(create_app(settings)) as client:
+        produce(bootstrap, raws)
+
+        def get(path: str, who: str) -> Any:
+            return client.get(path, headers={"Authorization": f"Bearer {who}"})
+
+        path = f"/v1/kpi/wards/{ward}/diagnostics?as_of=2025-03-31"
+        assert get(path, lead).status_code == 200, get(path, lead).text
+        wait_for(lambda: get(path, lead).json()["repeat_callers"]["contacts"] == 3)
+        found = get(path, lead).json()
+        assert found["rules"] == {"owner": "most_recent", "repeat_victim_threshold": 2,
+                                  "repeat_caller_threshold": 3}  # fmt: skip
+        assert (found["period_start"], found["period_end"]) == ("2024-04-01", "2025-03-31")
+        assert found["repeat_victims"] == {"persons": 1, "repeat_persons": 1, "contacts": 2,
+                                           "repeat_contacts": 2, "repeat_share": 1.0}  # fmt: skip
+        assert found["repeat_callers"]["vulnerable_repeat_persons"] == 1
+        assert victim not in json.dumps(found)
+        assert caller not in json.dumps(found)
+        borough = get(f"/v1/kpi/boroughs/{BOROUGH}/diagnostics?as_of=2025-03-31", lead)
+        assert borough.json()["repeat_victims"]["repeat_persons"] >= 1
+        assert get(path, other).status_code == 403
+        assert get("/v1/kpi/mps/diagnostics", lead).status_code == 403
+
+
+def _named(raw: bytes, record_id: str, **person: object) -> bytes:
+    event = json.loads(raw)
+    event["payload"].update(record_id=record_id, **person)
+    return json.dumps(event).encode()
