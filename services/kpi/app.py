@@ -12,10 +12,13 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
 from services.kpi.api import build_router
+from services.kpi.api_diagnostics import build_diagnostics_router
 from services.kpi.api_league import build_league_router
 from services.kpi.board import Board
+from services.kpi.boundaries import apportioning
 from services.kpi.config import KpiSettings
 from services.kpi.domain.days import LONDON
+from services.kpi.domain.diagnostics import Diagnostics, Rules
 from services.kpi.domain.state import KpiState, Unit
 from services.kpi.fold import Folder, FoldResult
 from services.kpi.handlers import MAX_RECORDS, register_handlers
@@ -48,9 +51,11 @@ def create_app(settings: KpiSettings) -> FastAPI:
     broker = make_broker(settings)
     engine = make_engine(settings.database_url)
     store = SqlKpiStore(engine)
-    folder = Folder(store, KpiState())
-    auth_engine = make_engine(settings.auth_database_url)
     reference = load_reference()
+    rules = Rules(settings.repeat_owner, settings.repeat_victim_threshold,
+                  settings.repeat_caller_threshold)  # fmt: skip
+    folder = Folder(store, KpiState(apportioning(reference)), Diagnostics(rules))
+    auth_engine = make_engine(settings.auth_database_url)
     targets = load_targets()
     board = Board(folder, targets)
     read_model = RedisReadModel(settings.redis_url) if settings.redis_url else None
@@ -86,6 +91,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
     borough_of = _borough_of(reference)
     app.include_router(build_router(folder, store, targets, auth, borough_of, _today, board))
     app.include_router(build_league_router(board, auth, borough_of, _today))
+    app.include_router(build_diagnostics_router(board, rules, auth, borough_of, _today))
     freeze_static()
     return app
 

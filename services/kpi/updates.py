@@ -195,6 +195,7 @@ def update_payload(unit: Unit, body: dict[str, Any], as_of: str,
         "spc": {"signal": spc["signal"], "rules_fired": list(spc["rules_fired"]),
                 "points": spc["points"], "warning": spc["warning"],
                 "interval": spc["interval"], "assurance": spc["assurance"]},
+        "boundary_estimate": body["boundary_estimate"],
         "provenance": provenance,
     }  # fmt: skip
 

@@ -26,7 +26,21 @@ def figure_body(f: Figure) -> dict[str, Any]:
         "projected_year_end": f.projected_year_end,
         "vs_last_year": judgement_body(f.vs_last_year),
         "vs_target": judgement_body(f.vs_target) if f.vs_target else None,
+        "boundary_estimate": boundary_estimate(f),
     }  # fmt: skip
+
+
+APPORTIONING = ("2018-set ward counts shared out to 2022-set wards by the Census 2021 residents "
+                "of the LSOAs they share")  # fmt: skip
+
+
+def boundary_estimate(f: Figure) -> dict[str, Any] | None:
+    """The apportioned parts of a 2022-set ward's figure (None when nothing was)."""
+    this_year, last_year = f.estimated
+    if not this_year and not last_year:
+        return None
+    return {"value": round(this_year, 3), "last_year": round(last_year, 3),
+            "from_boundary_set": "2018", "method": APPORTIONING}  # fmt: skip
 
 
 def judged_body(board: Board, f: Figure) -> dict[str, Any]:

@@ -151,6 +151,15 @@ class Interval(Contract):
         return self
 
 
+class BoundaryEstimate(Contract):
+    """Parts of a ward figure apportioned from counts published on older ward codes."""
+
+    value: float = Field(ge=0, description="Part of value apportioned (unrounded)")
+    last_year: float = Field(ge=0, description="Part of last_year apportioned (unrounded)")
+    from_boundary_set: Version = Field(description="Boundary set of the apportioned counts")
+    method: ShortText = Field(description="How the counts were apportioned")
+
+
 class Provenance(Contract):
     """What produced a figure: configuration, reference data and input events."""
 
@@ -200,6 +209,11 @@ class KpiUpdateV1(Contract):
     spc: Spc | None = Field(default=None, description="SPC verdict on the series")
     interval: Interval | None = Field(default=None, description="Confidence interval of value")
     n: int | None = Field(default=None, ge=0, description="Sample size behind a survey figure")
+    boundary_estimate: BoundaryEstimate | None = Field(
+        default=None,
+        description="Set when part of value or last_year was apportioned from older ward "
+        "codes, so both are on this ward's boundaries",
+    )
     provenance: Provenance = Field(description="What produced the figure")
 
     @model_validator(mode="after")

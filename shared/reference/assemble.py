@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from shared.reference.build_areas import build_boroughs, build_ward_set
 from shared.reference.build_lsoa import LsoaRows, check_lsoa_wards, read_lsoa_rows, ward_codes
 from shared.reference.build_shapes import build_shapes
+from shared.reference.crosswalk import build_crosswalk
 from shared.reference.lsoa import LsoaLookup
 from shared.reference.models import Borough
 from shared.reference.names import NameIndex
@@ -55,7 +56,10 @@ def build_tables(raw: Mapping[str, bytes]) -> ReferenceTables:
     )
     document = parse_json(POLYGONS_FILE, raw[POLYGONS_FILE])
     shapes = build_shapes(POLYGONS_FILE, document, wards[POLYGONS_SET])
-    return ReferenceTables(boroughs, wards, lsoas, shapes, fingerprint(raw))
+    crosswalk = build_crosswalk(
+        ward_codes(lsoa11), ward_codes(lsoa21), _census(raw), wards["2018"], wards["2022"]
+    )
+    return ReferenceTables(boroughs, wards, lsoas, shapes, fingerprint(raw), crosswalk)
 
 
 def _ward_sets(
@@ -73,7 +77,7 @@ def _ward_sets(
 def _population_rules(
     raw: Mapping[str, bytes], lsoa11: LsoaRows, lsoa21: LsoaRows
 ) -> dict[str, PopulationRule]:
-    census = census_by_lsoa(_csv(raw, CENSUS_FILE, (CENSUS_LSOA, CENSUS_TOTAL)))
+    census = _census(raw)
     gla_table = _csv(raw, GLA_FILE, (GLA_CODE, GLA_YEAR, GLA_POPULATION))
     pre2022 = pre2022_rule(
         gla_populations(gla_table, GLA_POPULATION_YEAR),
@@ -81,6 +85,10 @@ def _population_rules(
     )
     bestfit = bestfit_rule(sum_by_ward(ward_codes(lsoa21), census))
     return {"2014": pre2022, "2018": pre2022, "2022": bestfit}
+
+
+def _census(raw: Mapping[str, bytes]) -> dict[str, int]:
+    return census_by_lsoa(_csv(raw, CENSUS_FILE, (CENSUS_LSOA, CENSUS_TOTAL)))
 
 
 def _ward_table(raw: Mapping[str, bytes], spec: WardFile) -> Table:

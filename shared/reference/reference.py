@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from shared.reference.boundaries import (
@@ -12,6 +12,7 @@ from shared.reference.boundaries import (
     boundary_set_named,
     boundary_set_on,
 )
+from shared.reference.crosswalk import Crosswalk
 from shared.reference.errors import UnknownCodeError
 from shared.reference.geometry import Shape
 from shared.reference.grid import GridIndex
@@ -33,6 +34,8 @@ class ReferenceTables:
     shapes: tuple[Shape, ...]
     """2018-set ward polygons, keyed by ward code."""
     version: str
+    crosswalk: Crosswalk = field(default_factory=dict)
+    """Changed 2018-set wards apportioned to 2022-set wards (see shared.reference.crosswalk)."""
 
 
 class LondonReference:
@@ -147,6 +150,12 @@ class LondonReference:
             if (borough_code is None or ward.borough_code == borough_code)
             and (wanted is None or self._tables.boroughs[ward.borough_code].force is wanted)
         )
+
+    def apportioned_from(self, ward_code: str) -> tuple[tuple[str, float], ...]:
+        """The changed 2018-set wards whose counts a 2022-set ward takes a share of, with
+        the shares (empty for any other code): for comparisons on 2022 boundaries over
+        periods published on 2018 codes."""
+        return self._tables.crosswalk.get(ward_code, ())
 
     def lsoa_codes(self, vintage: int) -> frozenset[str]:
         """LSOA codes of the 2011 or 2021 lookup."""

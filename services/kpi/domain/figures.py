@@ -4,6 +4,10 @@ against the target ratio itself.
 
 Trajectory: last year's count for the same period × the target ratio (KPI 1: 0.98, KPI 4:
 0.99); for the financial year to date that is last year's cumulative count to the same day.
+Every count is on the unit's own boundaries: for a 2022-set ward, periods whose counts were
+published on changed 2018-set codes take the ward's apportioned share of them (estimated, and
+reported as such), so this year and last year are compared like for like.
+
 Projected year end (financial year to date only): this year's count so far scaled by last
 year's seasonal profile (last year's full year ÷ last year's count to the same day); when last
 year's count to date is 0, a straight line over the days elapsed.
@@ -49,14 +53,16 @@ class Figure:
     projected_year_end: float | None
     vs_last_year: Judgement
     vs_target: Judgement | None
+    estimated: tuple[float, float] = (0.0, 0.0)
+    """Parts of value and last_year apportioned from changed 2018-set wards (unrounded)."""
 
 
 def figure(state: KpiState, unit: Unit, group: str, current: Period,
            target: Target | None) -> Figure:  # fmt: skip
     """The figure of ``unit`` × ``group`` for ``current``."""
     before = last_year(current)
-    value = _total(state, unit, group, current)
-    previous = _total(state, unit, group, before)
+    value, value_estimated = _total(state, unit, group, current)
+    previous, previous_estimated = _total(state, unit, group, before)
     exposure = current.days / before.days
     ratio = target.ratio if target else None
     trajectory = None if ratio is None else previous * ratio
@@ -66,6 +72,7 @@ def figure(state: KpiState, unit: Unit, group: str, current: Period,
         _projected(state, unit, group, current, value, before, previous),
         judge(value, previous, 1.0, exposure),
         None if ratio is None else judge(value, previous, ratio, exposure),
+        (value_estimated, previous_estimated),
     )  # fmt: skip
 
 
@@ -85,8 +92,9 @@ def judge(current: int, previous: int, null_ratio: float, exposure: float = 1.0)
     return Judgement(null_ratio, test.p_two_sided, verdict)
 
 
-def _total(state: KpiState, unit: Unit, group: str, period: Period) -> int:
-    return state.total(unit, group, day_index(period.first), day_index(period.last))
+def _total(state: KpiState, unit: Unit, group: str, period: Period) -> tuple[int, float]:
+    """The unit's total on its own boundaries, and the part apportioned from 2018 wards."""
+    return state.comparable_total(unit, group, day_index(period.first), day_index(period.last))
 
 
 def _projected(
@@ -97,7 +105,8 @@ def _projected(
         return None
     if previous > 0:
         year_end = financial_year_end(before.first)
-        full = state.total(unit, group, day_index(before.first), day_index(year_end))
+        full, _ = state.comparable_total(unit, group, day_index(before.first),
+                                         day_index(year_end))  # fmt: skip
         return value * full / previous
     year_days = (financial_year_end(current.first) - current.first).days + 1
     return value * year_days / current.days

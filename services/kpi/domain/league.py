@@ -96,7 +96,8 @@ def _ranked(state: KpiState, units: Iterable[Unit], group: str, current: Period,
     then = day_index(before.first), day_index(before.last)
     rows = []
     for unit in units:
-        value, previous = state.total(unit, group, *now), state.total(unit, group, *then)
+        value, _ = state.comparable_total(unit, group, *now)
+        previous, _ = state.comparable_total(unit, group, *then)
         z = 2.0 * (math.sqrt(max(value, 0)) - math.sqrt(max(previous, 0) * exposure))
         rows.append((unit, value, previous, z))
     rows.sort(key=lambda r: (-r[3], -r[1], r[0].code))

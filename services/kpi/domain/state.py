@@ -3,7 +3,9 @@
 Units: a ward; a borough's unlocated records (no ward known); a published borough total
 (reconciliation only). Roll-ups are maintained as the changes are folded: a borough is its
 wards plus its unlocated records, the MPS is every borough. Published borough totals are kept
-apart and never added to a roll-up.
+apart and never added to a roll-up. Counts published on 2018-set ward codes stay on those
+codes; a 2022-set ward's comparable total adds its share of them
+(:meth:`KpiState.comparable_total`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class Change:
     day: int
     month: int
     delta: int
+    record: str = ""
+    """The crime or incident id (or the published cell's id)."""
+    person: tuple[str, str, bool] | None = None
+    """(victim or caller, pseudonym, vulnerable) when the record names a person."""
 
 
 SeriesKey = tuple[Unit, str]
@@ -80,8 +86,13 @@ def roll_ups(unit: Unit) -> tuple[Unit, ...]:
     return (unit,)
 
 
+Apportioning = Mapping[Unit, tuple[tuple[Unit, float], ...]]
+"""A 2022-set ward → the changed 2018-set wards it takes a share of, with the shares."""
+
+
 class KpiState:
-    def __init__(self) -> None:
+    def __init__(self, apportioning: Apportioning | None = None) -> None:
+        self._apportioning = dict(apportioning or {})
         self._series: dict[SeriesKey, DaySeries] = {}
         self._targets: dict[SeriesKey, tuple[DaySeries, ...]] = {}
         """Per stored unit × group: its series and its roll-ups' (resolved once)."""
@@ -110,6 +121,17 @@ class KpiState:
     def total(self, unit: Unit, group: str, first: int, last: int) -> int:
         found = self._series.get((unit, group))
         return found.total(first, last) if found else 0
+
+    def comparable_total(self, unit: Unit, group: str, first: int, last: int) -> tuple[int, float]:
+        """The total on the unit's own boundaries: a 2022-set ward's own counts plus its
+        shares of the counts still held on changed 2018-set codes over the days (rounded),
+        and that estimated part unrounded (0.0 when nothing was apportioned)."""
+        own = self.total(unit, group, first, last)
+        parts = self._apportioning.get(unit)
+        if not parts:
+            return own, 0.0
+        estimated = sum(share * self.total(old, group, first, last) for old, share in parts)
+        return own + round(estimated), estimated
 
     def series(self, unit: Unit, group: str) -> DaySeries | None:
         return self._series.get((unit, group))
