@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -11,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from services.ingest.bulk import run_import
@@ -68,17 +68,23 @@ def _records(store: SqlIngestStore) -> Iterator[list[Record]]:
 
 @pytest.fixture(scope="module")
 def sums(shared_data: Path) -> Sums:
-    """Independent of ingest and kpi: the CSV's cells summed per ward/borough, group, month."""
+    """Independent of ingest and kpi: the CSV's cells summed per ward/borough, group and
+    month by pandas (melt to long form, group, sum)."""
     classification = load_classification()
+    wide = pd.read_csv(shared_data / WARD_FILE, dtype={"WardCode": str}, encoding="utf-8-sig")
+    months = [c for c in wide.columns if c.isdigit()]
+    long = wide.melt(id_vars=["MajorText", "MinorText", "WardCode"], value_vars=months,
+                     var_name="month", value_name="count")  # fmt: skip
+    pairs = long[["MajorText", "MinorText"]].drop_duplicates()
+    pairs["group"] = [classification.classify("mps_upper", major, minor).group
+                      for major, minor in pairs.itertuples(index=False)]  # fmt: skip
+    long = long.merge(pairs, on=["MajorText", "MinorText"], validate="many_to_one")
+    long["borough"] = long["WardCode"].map(_borough_of)
     out: Sums = defaultdict(int)
-    with (shared_data / WARD_FILE).open(newline="", encoding="utf-8-sig") as f:
-        for row in csv.DictReader(f):
-            group = classification.classify("mps_upper", row["MajorText"], row["MinorText"]).group
-            borough = _borough_of(row["WardCode"])
-            for column, value in row.items():
-                if column.isdigit():
-                    out[(row["WardCode"], group, column)] += int(value)
-                    out[(borough, group, column)] += int(value)
+    for column in ("WardCode", "borough"):
+        totals = long.groupby([column, "group", "month"])["count"].sum()
+        for (code, group, month), count in totals.items():
+            out[(code, group, month)] += int(count)
     return out
 
 
