@@ -16,10 +16,10 @@ from services.ingest.store.sql import SqlIngestStore
 from services.kpi.domain.state import KpiState
 from services.kpi.fold import Folder, Record
 from services.kpi.store.sql import SqlKpiStore, create_schema
-from services.kpi.verify import Difference, diff, recompute
+from services.kpi.verify import Difference, diff, recompute, survey_differences
 from shared.db import make_engine
 
-COUNT_TOPICS = ("snt.crime.v1", "snt.cad.v1")
+COUNT_TOPICS = ("snt.crime.v1", "snt.cad.v1", "snt.survey.v1")
 PAGE = 5000
 
 
@@ -74,6 +74,8 @@ class VerifyReport:
     contacts_compared: int = 0
     contact_differences: int = 0
     """Contacts of victims and ASB callers that differ (counted only: keys hold pseudonyms)."""
+    survey_compared: int = 0
+    survey_differences: int = 0
 
 
 def verify(ingest: SqlIngestStore, kpi: SqlKpiStore) -> VerifyReport:
@@ -83,7 +85,11 @@ def verify(ingest: SqlIngestStore, kpi: SqlKpiStore) -> VerifyReport:
     held = kpi.held_counts()
     compared = len(set(expected.counts) | set(held))
     contacts = kpi.held_contacts()
+    sums, stored = kpi.load_survey()
+    published = {p.key: (p.proportion, p.n) for p in stored}
     return VerifyReport(expected.events, expected.not_applied, compared,
                         diff(expected.counts, held),
                         len(set(expected.contacts) | set(contacts)),
-                        len(diff(expected.contacts, contacts)))  # fmt: skip
+                        len(diff(expected.contacts, contacts)),
+                        len(expected.survey_sums) + len(expected.survey_published),
+                        survey_differences(expected, sums, published))  # fmt: skip

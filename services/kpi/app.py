@@ -14,17 +14,20 @@ from faststream.kafka import KafkaBroker
 from services.kpi.api import build_router
 from services.kpi.api_diagnostics import build_diagnostics_router
 from services.kpi.api_league import build_league_router
+from services.kpi.api_survey import build_survey_router
 from services.kpi.board import Board
 from services.kpi.boundaries import apportioning
 from services.kpi.config import KpiSettings
 from services.kpi.domain.days import LONDON
 from services.kpi.domain.diagnostics import Diagnostics, Rules
 from services.kpi.domain.state import KpiState, Unit
+from services.kpi.domain.survey import SurveyBook
 from services.kpi.fold import Folder, FoldResult
 from services.kpi.handlers import MAX_RECORDS, register_handlers
 from services.kpi.metrics import KpiMetrics
 from services.kpi.store.read_model import RedisReadModel
 from services.kpi.store.sql import SqlKpiStore, create_schema
+from services.kpi.survey_config import load_survey_config
 from services.kpi.target_config import load_targets
 from services.kpi.updates import UPDATE_TOPIC, Send, UpdatePublisher, Versions
 from shared import __version__
@@ -54,7 +57,9 @@ def create_app(settings: KpiSettings) -> FastAPI:
     reference = load_reference()
     rules = Rules(settings.repeat_owner, settings.repeat_victim_threshold,
                   settings.repeat_caller_threshold)  # fmt: skip
-    folder = Folder(store, KpiState(apportioning(reference)), Diagnostics(rules))
+    surveys = load_survey_config([b.code for b in reference.boroughs()])
+    book = SurveyBook(surveys.design_effect, surveys.assumed_n)
+    folder = Folder(store, KpiState(apportioning(reference)), Diagnostics(rules), book)
     auth_engine = make_engine(settings.auth_database_url)
     targets = load_targets()
     board = Board(folder, targets)
@@ -63,10 +68,12 @@ def create_app(settings: KpiSettings) -> FastAPI:
         folder, board, targets, _versions(reference), _sender(broker), read_model,
         periods=settings.update_periods, interval_s=settings.update_interval_s,
         today=_today, now=lambda: datetime.now(UTC), observe=metrics.observe_flush,
+        survey=surveys,
     )  # fmt: skip
 
     def folded(result: FoldResult) -> None:
         publisher.touched(result.touched, backlog=result.size >= MAX_RECORDS)
+        publisher.surveyed(result.surveyed)
 
     register_handlers(broker, folder, metrics, store.offsets, group_id=settings.consumer_group,
                       fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
@@ -92,6 +99,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
     app.include_router(build_router(folder, store, targets, auth, borough_of, _today, board))
     app.include_router(build_league_router(board, auth, borough_of, _today))
     app.include_router(build_diagnostics_router(board, rules, auth, borough_of, _today))
+    app.include_router(build_survey_router(folder, surveys, auth, borough_of, _today))
     freeze_static()
     return app
 

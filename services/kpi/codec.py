@@ -1,4 +1,5 @@
-"""Canonical count events (crime.counted, cad.counted) → the fold's :class:`Change`.
+"""Canonical count events (crime.counted, cad.counted) → the fold's :class:`Change`; survey
+events (survey.recorded, survey.aggregate) → a :class:`Response` or :class:`Published`.
 
 Ingest validated these events against their contracts before publishing them, so the hot
 path reads the fields it needs straight from the JSON (including the pseudonym of the victim
@@ -9,7 +10,7 @@ handler, never folded).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Final
 
@@ -17,6 +18,7 @@ import orjson
 
 from services.kpi.domain.days import day_index, local_day, month_index
 from services.kpi.domain.state import Change, Unit
+from services.kpi.domain.survey import Published, Response
 
 COUNT_TYPES: Final = frozenset({"crime.counted", "cad.counted"})
 _UNIT_KIND: Final = {"ward": "ward", "borough_unlocated": "unlocated",
@@ -27,15 +29,51 @@ class BadEventError(ValueError):
     """An event on a count topic that cannot be folded, with the reason."""
 
 
-def decode(raw: bytes) -> Change | None:
-    """The change ``raw`` carries; None for an event type the fold does not count."""
+def decode(raw: bytes) -> Change | Response | Published | None:
+    """The change ``raw`` carries; None for an event type the fold does not use."""
+    kind = None
     try:
         event = orjson.loads(raw)
-        if event.get("event_type") not in COUNT_TYPES:
-            return None
-        return _change(event["event_id"], event["payload"])
+        kind = event.get("event_type")
+        if kind in COUNT_TYPES:
+            return _change(event["event_id"], event["payload"])
+        if kind == "survey.recorded":
+            return _response(event["event_id"], event["payload"])
+        if kind == "survey.aggregate":
+            return _published(event["event_id"], event["payload"])
+        return None
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BadEventError(f"not a valid count event: {type(exc).__name__}: {exc}") from None
+        what = "survey" if str(kind).startswith("survey.") else "count"
+        raise BadEventError(f"not a valid {what} event: {type(exc).__name__}: {exc}") from None
+
+
+def decode_change(raw: bytes) -> Change | None:
+    """The count change ``raw`` carries; None for any other event."""
+    found = decode(raw)
+    return found if isinstance(found, Change) else None
+
+
+def _response(event_id: str, p: dict[str, Any]) -> Response:
+    weight = p["weight"]
+    if not isinstance(weight, int | float) or weight <= 0 or not isinstance(p["positive"], bool):
+        raise ValueError("weight must be a positive number and positive a boolean")
+    ethnicity = p.get("ethnicity_group") or "not_stated"
+    group = ethnicity if ethnicity in ("white", "not_stated") else "minority_ethnic"
+    return Response(event_id, p["survey"], p["measure"], p["borough_code"], group,
+                    month_index(date.fromisoformat(p["interviewed_on"])), p["positive"],
+                    float(weight))  # fmt: skip
+
+
+def _published(event_id: str, p: dict[str, Any]) -> Published | None:
+    """A published rolling 12 months (a published single quarter is not used: None)."""
+    if p["period"] != "rolling_12m":
+        return None
+    proportion, n = p["proportion"], p.get("n")
+    if not isinstance(proportion, int | float) or not 0 <= proportion <= 1:
+        raise ValueError("proportion must be between 0 and 1")
+    key = (p["survey"], p["measure"], p["area_code"], p.get("respondent_group") or "all",
+           date.fromisoformat(p["period_end"]))  # fmt: skip
+    return Published(event_id, key, float(proportion), n if isinstance(n, int) else None)
 
 
 def _change(event_id: str, p: dict[str, Any]) -> Change:

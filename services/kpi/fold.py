@@ -1,12 +1,12 @@
 """Folding consumed batches: decode, de-duplicate, store with the offsets, then apply.
 
 One database transaction per batch holds the new day counts, the category counts, the
-contacts of the persons the records name (for the repeat diagnostics), the ids of the events
-applied and the next offset of every partition in the batch: a crash before the
-commit leaves nothing, a crash after it leaves everything, and on restart consumption resumes
-from the stored offsets. An event id applied before (a re-delivery, or the outbox re-sending
-after a crash) is skipped, so every event counts exactly once. The in-memory state is changed
-only after the commit.
+contacts of the persons the records name (for the repeat diagnostics), the survey response
+sums and published survey figures, the ids of the events applied and the next offset of
+every partition in the batch: a crash before the commit leaves nothing, a crash after it
+leaves everything, and on restart consumption resumes from the stored offsets. An event id
+applied before (a re-delivery, or the outbox re-sending after a crash) is skipped, so every
+event counts exactly once. The in-memory state is changed only after the commit.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from services.kpi.codec import BadEventError, decode
 from services.kpi.domain.diagnostics import Diagnostics
 from services.kpi.domain.state import Change, KpiState, Unit, net_by_day
+from services.kpi.domain.survey import Published, Response, SurveyBook, sum_nets
 from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, KpiStore, Position, nonzero
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ class FoldResult:
     """Records that could not be folded, with the reason (the caller dead-letters them)."""
     touched: frozenset[Unit] = frozenset()
     """Stored units whose counts changed (their figures and roll-ups need publishing)."""
+    surveyed: frozenset[str] = frozenset()
+    """Boroughs (or MPS) whose survey figures changed."""
 
     @property
     def size(self) -> int:
@@ -51,11 +54,12 @@ class FoldResult:
 
 
 class Folder:
-    def __init__(self, store: KpiStore, state: KpiState,
-                 diagnostics: Diagnostics | None = None) -> None:  # fmt: skip
+    def __init__(self, store: KpiStore, state: KpiState, diagnostics: Diagnostics | None = None,
+                 survey: SurveyBook | None = None) -> None:  # fmt: skip
         self._store = store
         self.state = state
         self.diagnostics = diagnostics or Diagnostics()
+        self.survey = survey or SurveyBook()
         self.lock = threading.Lock()
         self.generation = 0
         """Bumped whenever the state changes (readers cache derived figures by it)."""
@@ -77,6 +81,9 @@ class Folder:
                 vulnerable,
             ) in self._store.load_contacts():
                 self.diagnostics.restore(kind, person, record, unit, day, count, vulnerable)
+            sums, published = self._store.load_survey()
+            self.survey.apply_sums(sums)
+            self.survey.apply_published(published)
             self.generation += 1
             self.applied_total = self._store.applied()
             self.positions = self._store.offsets()
@@ -85,26 +92,39 @@ class Folder:
     def fold(self, records: Sequence[Record], *, track_offsets: bool = True) -> FoldResult:
         """Fold ``records``; ``track_offsets=False`` for a replay from the event store, whose
         positions are not Kafka offsets."""
-        changes, bad, ignored = _decode_all(records)
+        items, bad, ignored = _decode_all(records)
         offsets = _next(records) if track_offsets else {}
         with self._store.unit() as unit:
-            fresh = unit.fresh(changes)
-            net = net_by_day(fresh)
-            contacts = _contacts(fresh)
-            unit.add(net, _categories(fresh), [c.event_id for c in fresh], offsets)
+            fresh = unit.fresh(items)
+            changes = [c for c in fresh if isinstance(c, Change)]
+            responses = [c for c in fresh if isinstance(c, Response)]
+            published = [c for c in fresh if isinstance(c, Published)]
+            net = net_by_day(changes)
+            contacts = _contacts(changes)
+            sums = sum_nets(responses)
+            unit.add(net, _categories(changes), [c.event_id for c in fresh], offsets)
             unit.add_contacts(contacts)
+            if sums or published:
+                unit.add_survey(sums, published)
         with self.lock:
             self.state.apply(net)
             self.diagnostics.apply_nets(contacts)
+            self.survey.apply_sums(sums)
+            self.survey.apply_published(published)
             self.generation += 1
             self.applied_total += len(fresh)
             self.positions.update(offsets)
         touched = frozenset(key[0] for key in net)
-        return FoldResult(len(fresh), len(changes) - len(fresh), ignored, tuple(bad), touched)
+        surveyed = frozenset([*(r.borough for r in responses), *(p.key[2] for p in published)])
+        return FoldResult(len(fresh), len(items) - len(fresh), ignored, tuple(bad), touched,
+                          surveyed)  # fmt: skip
 
 
-def _decode_all(records: Sequence[Record]) -> tuple[list[Change], list[tuple[Record, str]], int]:
-    changes: list[Change] = []
+Item = Change | Response | Published
+
+
+def _decode_all(records: Sequence[Record]) -> tuple[list[Item], list[tuple[Record, str]], int]:
+    changes: list[Item] = []
     bad: list[tuple[Record, str]] = []
     ignored = 0
     for record in records:

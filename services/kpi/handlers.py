@@ -1,4 +1,5 @@
-"""Kafka surface: the canonical count topics, consumed in batches and folded exactly once.
+"""Kafka surface: the canonical count and survey topics, consumed in batches and folded
+exactly once.
 
 The partitions' positions live in the kpi database with the state (see :mod:`fold`): when
 partitions are assigned the consumer seeks to the stored next offset (the beginning when none
@@ -27,7 +28,7 @@ from shared.contracts import capture_original
 
 log = logging.getLogger(__name__)
 
-COUNT_TOPICS = ("snt.crime.v1", "snt.cad.v1")
+INPUT_TOPICS = ("snt.crime.v1", "snt.cad.v1", "snt.survey.v1")
 DEAD_LETTER_TOPIC = "snt.deadletter.v1"
 MAX_RECORDS = 20_000
 """Records per consumed batch at most (a full batch means more are waiting)."""
@@ -63,7 +64,7 @@ def register_handlers(
 ) -> None:  # fmt: skip
     listener = SeekToStored(offsets)
     subscriber = broker.subscriber(
-        *COUNT_TOPICS, group_id=group_id, batch=True, max_records=MAX_RECORDS,
+        *INPUT_TOPICS, group_id=group_id, batch=True, max_records=MAX_RECORDS,
         auto_offset_reset="earliest", fetch_max_wait_ms=fetch_max_wait_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR, decoder=_undecoded, listener=listener,
     )  # fmt: skip

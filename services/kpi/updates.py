@@ -28,8 +28,11 @@ from services.kpi.board import Board
 from services.kpi.domain.figures import Figure, figure
 from services.kpi.domain.periods import period
 from services.kpi.domain.state import MPS, Unit, roll_ups
+from services.kpi.domain.survey import MPS_AREA
+from services.kpi.domain.survey_figures import SurveyConfig
 from services.kpi.domain.targets import KPI_OF_GROUP, Targets
 from services.kpi.fold import Folder
+from services.kpi.survey_updates import survey_payloads
 from services.kpi.views import judged_body
 
 log = logging.getLogger(__name__)
@@ -64,12 +67,15 @@ class UpdatePublisher:
         read_model: ReadModel | None, *, periods: Sequence[str], interval_s: float,
         today: Callable[[], date], now: Callable[[], datetime],
         observe: Callable[[int, float], None] = lambda published, seconds: None,
+        survey: SurveyConfig | None = None,
     ) -> None:  # fmt: skip
         self._folder, self._board, self._targets = folder, board, targets
         self._versions, self._send, self._read_model = versions, send, read_model
         self._periods, self._interval_s = tuple(periods), interval_s
         self._today, self._now, self._observe = today, now, observe
         self._dirty: set[Unit] = set()
+        self._survey = survey
+        self._survey_dirty: set[str] = set()
         self._backlog_at = -math.inf
         self._last: dict[tuple[str, int, str], str] = {}
         self.published = 0
@@ -82,12 +88,21 @@ class UpdatePublisher:
         for unit in units:
             self._dirty.update(u for u in roll_ups(unit) if u.kind in PUBLISHED_LEVELS)
 
+    def surveyed(self, areas: Iterable[str]) -> None:
+        """Mark the survey figures of ``areas`` (boroughs, MPS) and the MPS's for the next
+        flush."""
+        found = set(areas)
+        if found and self._survey is not None:
+            self._survey_dirty.update(found | {MPS_AREA})
+
     def touch_all(self) -> None:
         """Mark every unit held (after the state is loaded at start-up)."""
         with self._folder.lock:
             state = self._folder.state
             units = [*state.units("ward"), *state.units("borough")]
         self._dirty.update([*units, MPS])
+        with self._folder.lock:
+            self.surveyed(self._folder.survey.boroughs())
 
     async def run(self) -> None:
         """Flush every ``interval_s`` until cancelled. A flush that took long (every ward
@@ -99,7 +114,9 @@ class UpdatePublisher:
         while True:
             await asyncio.sleep(pause)
             catching_up = time.monotonic() - self._backlog_at < self._interval_s
-            if not self._dirty or (catching_up and time.monotonic() - last < MAX_DEFER_S):
+            if not (self._dirty or self._survey_dirty) or (
+                catching_up and time.monotonic() - last < MAX_DEFER_S
+            ):
                 continue
             started = last = time.monotonic()
             try:
@@ -114,20 +131,24 @@ class UpdatePublisher:
     async def flush(self) -> int:
         """Publish the changed figures of the dirty units; returns how many were published."""
         dirty, self._dirty = self._dirty, set()
+        surveyed, self._survey_dirty = self._survey_dirty, set()
         try:
-            messages, keys = await asyncio.to_thread(self._messages, sorted(dirty, key=_order))
+            messages, keys = await asyncio.to_thread(self._messages, sorted(dirty, key=_order),
+                                                     sorted(surveyed))  # fmt: skip
             if messages:
                 await self._send([(k, v) for k, v, _ in messages])
                 if self._read_model is not None:
                     await self._read_model.put([f for _, _, f in messages])
         except BaseException:
             self._dirty |= dirty
+            self._survey_dirty |= surveyed
             raise
         self._last.update(keys)
         self.published += len(messages)
         return len(messages)
 
-    def _messages(self, units: list[Unit]) -> tuple[list[Any], dict[tuple[str, int, str], str]]:
+    def _messages(self, units: list[Unit], surveyed: Sequence[str] = ()
+                  ) -> tuple[list[Any], dict[tuple[str, int, str], str]]:  # fmt: skip
         as_of = self._board.data_date(self._today())
         with self._folder.lock:
             offsets, applied = dict(self._folder.positions), self._folder.applied_total
@@ -144,7 +165,36 @@ class UpdatePublisher:
                     event = self._event(unit, body, digest, (offsets, applied))
                     raw = orjson.dumps(event)
                     messages.append((unit.code.encode(), raw, (unit.code, f"{group}:{kind}", raw)))
+        if self._survey is not None:
+            messages += self._survey_messages(surveyed, keys, (offsets, applied))
         return messages, keys
+
+    def _survey_messages(self, areas: Sequence[str], keys: dict[tuple[str, int, str], str],
+                         held: tuple[dict[tuple[str, int], int], int]) -> list[Any]:  # fmt: skip
+        assert self._survey is not None
+        messages = []
+        with self._folder.lock:
+            as_of = self._folder.survey.data_date(self._today())
+        for area in areas:
+            with self._folder.lock:
+                found = survey_payloads(self._folder.survey, self._survey, area, as_of)
+            for measure, body in found:
+                key = (area, body["kpi"], f"survey:{measure}")
+                digest = _digest(body)
+                if self._last.get(key) == digest:
+                    continue
+                keys[key] = digest
+                now = self._now().isoformat()
+                provenance = {**self._provenance(MPS, *held),
+                              "target_config_version": self._survey.version}  # fmt: skip
+                payload = {**body, "as_of": now, "provenance": provenance}
+                event = {"event_id": f"kpi:{area}:{body['kpi']}:{measure}:{digest}",
+                         "event_type": "kpi.updated", "schema_version": 1, "version": 1,
+                         "occurred_at": now, "recorded_at": now, "source": "kpi",
+                         "correlation_id": None, "payload": payload}  # fmt: skip
+                raw = orjson.dumps(event)
+                messages.append((area.encode(), raw, (area, f"survey:{measure}", raw)))
+        return messages
 
     def _body(self, unit: Unit, group: str, kind: str, as_of: date) -> dict[str, Any]:
         current = period(kind, as_of)

@@ -1,7 +1,7 @@
-"""Batch recomputation: every stored day count and every stored contact of a victim or ASB
-caller recomputed from the event history, by a path independent of the incremental fold
-(full contract validation, a plain GROUP BY in a dict), and diffed with what the kpi service
-holds. The diff must be empty.
+"""Batch recomputation: every stored day count, every stored contact of a victim or ASB caller
+and every survey sum and published survey figure recomputed from the event history, by a
+path independent of the incremental fold (full contract validation, a plain GROUP BY in a
+dict), and diffed with what the kpi service holds. The diff must be empty.
 
 Only the events the kpi service has applied are recomputed (``applied``), so a service that
 is still catching up is compared like with like; the events not yet applied are reported.
@@ -9,13 +9,15 @@ is still catching up is compared like with like; the events not yet applied are 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from services.kpi.domain.days import LONDON, day_index
-from shared.contracts import CadCountedV1, CrimeCountedV1, parse_event
+from services.kpi.domain.days import LONDON, day_index, month_index
+from services.kpi.domain.survey import AggregateKey, SumKey
+from shared.contracts import CadCountedV1, CrimeCountedV1, SurveyAggregateV1, parse_event
 
 CountKey = tuple[str, str, str, int]
 """(unit kind, unit code, kpi group, day index) as stored by the kpi service."""
@@ -30,6 +32,8 @@ ContactKey = tuple[str, ...]
 class Recomputed:
     counts: dict[CountKey, int] = field(default_factory=dict)
     contacts: dict[ContactKey, int] = field(default_factory=dict)
+    survey_sums: dict[SumKey, list[float]] = field(default_factory=dict)
+    survey_published: dict[AggregateKey, tuple[float, int | None]] = field(default_factory=dict)
     events: int = 0
     not_applied: int = 0
 
@@ -39,6 +43,10 @@ def recompute(raws: Iterable[bytes], applied: Callable[[str], bool]) -> Recomput
     out = Recomputed()
     for raw in raws:
         event = parse_event(raw)
+        if event.event_type in ("survey.recorded", "survey.aggregate"):
+            if applied(event.event_id):
+                _survey(out, event.payload)
+            continue
         if event.event_type not in ("crime.counted", "cad.counted"):
             continue
         if not applied(event.event_id):
@@ -59,6 +67,42 @@ def recompute(raws: Iterable[bytes], applied: Callable[[str], bool]) -> Recomput
     out.counts = {k: v for k, v in out.counts.items() if v}
     out.contacts = {k: v for k, v in out.contacts.items() if v}
     return out
+
+
+def _survey(out: Recomputed, p: Any) -> None:
+    if isinstance(p, SurveyAggregateV1):
+        if p.period.value == "rolling_12m":
+            found = (p.survey.value, p.measure, p.area_code, p.respondent_group.value, p.period_end)
+            out.survey_published[found] = (p.proportion, p.n)
+        return
+    ethnicity = p.ethnicity_group.value if p.ethnicity_group else "not_stated"
+    group = ethnicity if ethnicity in ("white", "not_stated") else "minority_ethnic"
+    key = (p.survey.value, p.measure, p.borough_code, group, month_index(p.interviewed_on))
+    sums = out.survey_sums.setdefault(key, [0, 0.0, 0.0, 0.0])
+    sums[0] += 1
+    sums[1] += p.weight
+    sums[2] += p.weight * p.weight
+    sums[3] += p.weight if p.positive else 0.0
+
+
+def survey_differences(
+    expected: Recomputed, sums: Mapping[SumKey, Sequence[float]],
+    published: Mapping[AggregateKey, tuple[float, int | None]],
+) -> int:  # fmt: skip
+    """How many stored survey sums and published figures differ from the recomputation
+    (weight sums compared to a relative 1e-9: floating additions in another order)."""
+    differ = sum(1 for k in set(expected.survey_sums) | set(sums)
+                 if not _close(expected.survey_sums.get(k), sums.get(k)))  # fmt: skip
+    return differ + sum(1 for k in set(expected.survey_published) | set(published)
+                        if expected.survey_published.get(k) != published.get(k))  # fmt: skip
+
+
+def _close(a: Sequence[float] | None, b: Sequence[float] | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a[0] == b[0] and all(
+        math.isclose(x, y, rel_tol=1e-9) for x, y in zip(a[1:], b[1:], strict=True)
+    )
 
 
 def _person(p: CrimeCountedV1 | CadCountedV1, kind: str) -> tuple[str, str, bool] | None:

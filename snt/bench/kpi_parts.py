@@ -27,7 +27,7 @@ GROUPS = ("violence", "property", "asb")
 
 def fold_rates(count: int) -> dict[str, Any]:
     """Decode, in-memory fold and full Folder.fold rates over ``count`` synthetic events."""
-    from services.kpi.codec import decode
+    from services.kpi.codec import decode_change as decode
     from services.kpi.domain.state import MPS, KpiState, net_by_day
 
     events = list(synthetic_events(count))
@@ -207,7 +207,7 @@ def _produce(bootstrap: str, events: Sequence[Synthetic]) -> None:
 
 def sql_baseline(count: int) -> dict[str, Any]:
     """Ward queries by SQL GROUP BY over the stored count rows vs the in-memory state."""
-    from services.kpi.codec import decode
+    from services.kpi.codec import decode_change as decode
     from services.kpi.domain.state import KpiState, net_by_day
 
     changes = [c for e in synthetic_events(count, seed=5) if (c := decode(e.value)) is not None]

@@ -46,6 +46,8 @@ def verify(
             "differences": len(report.differences),
             "contacts_compared": report.contacts_compared,
             "contact_differences": report.contact_differences,
+            "survey_figures_compared": report.survey_compared,
+            "survey_differences": report.survey_differences,
             "first_differences": shown}  # fmt: skip
     if as_json:
         typer.echo(json.dumps(body, indent=2))
@@ -55,5 +57,5 @@ def verify(
                 typer.echo(f"{key:<24} {value}")
         for row in shown:
             typer.echo(f"  differs: {row}")
-    if report.differences or report.contact_differences:
+    if report.differences or report.contact_differences or report.survey_differences:
         raise typer.Exit(1)

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from services.kpi.domain.state import Change, DayKey, Unit
+from services.kpi.domain.state import DayKey, Unit
+from services.kpi.domain.survey import Published, SumKey, SumNet
 
+
+class HasId(Protocol):
+    @property
+    def event_id(self) -> str: ...
+
+
+T = TypeVar("T", bound=HasId)
 Position = tuple[str, int]
 """(topic, partition)."""
 CategoryKey = tuple[Unit, str, str, int]
@@ -21,7 +29,7 @@ StoredContact = tuple[ContactKey, ContactNet]
 
 
 class KpiUnit(Protocol):
-    def fresh(self, changes: Sequence[Change]) -> list[Change]:
+    def fresh(self, changes: Sequence[T]) -> list[T]:
         """``changes`` whose event ids were never applied (first of each id in the batch)."""
         ...
 
@@ -32,6 +40,10 @@ class KpiUnit(Protocol):
 
     def add_contacts(self, contacts: Mapping[ContactKey, ContactNet]) -> None:
         """Add the net contact changes of the persons the batch's records name."""
+        ...
+
+    def add_survey(self, sums: Mapping[SumKey, SumNet], published: Sequence[Published]) -> None:
+        """Add survey response sums; store published survey figures (latest wins)."""
         ...
 
 
@@ -46,6 +58,10 @@ class KpiStore(Protocol):
 
     def load_contacts(self) -> Iterator[StoredContact]:
         """Every stored contact (to rebuild the diagnostics at start)."""
+        ...
+
+    def load_survey(self) -> tuple[dict[SumKey, SumNet], list[Published]]:
+        """Every stored survey sum and published survey figure."""
         ...
 
     def offsets(self) -> dict[Position, int]:

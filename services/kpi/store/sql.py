@@ -8,9 +8,17 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from services.kpi.domain.state import Change, DayKey, Unit
+from services.kpi.domain.state import DayKey, Unit
+from services.kpi.domain.survey import Published, SumKey, SumNet
 from services.kpi.store import tables as t
-from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, Position, StoredContact
+from services.kpi.store.base import (
+    CategoryKey,
+    ContactKey,
+    ContactNet,
+    Position,
+    StoredContact,
+    T,
+)
 from shared.db import BulkSql, serialise_writers, writer
 
 CHUNK = 500
@@ -25,7 +33,7 @@ class SqlKpiUnit:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def fresh(self, changes: Sequence[Change]) -> list[Change]:
+    def fresh(self, changes: Sequence[T]) -> list[T]:
         ids = sorted({c.event_id for c in changes})
         seen: set[str] = set()
         for i in range(0, len(ids), CHUNK):
@@ -60,7 +68,18 @@ class SqlKpiUnit:
             for (kind, person, record, u), (day, count, vulnerable) in contacts.items()
         ], fixed=("borough", "day"))  # fmt: skip
 
+    def add_survey(self, sums: Mapping[SumKey, SumNet], published: Sequence[Published]) -> None:
+        sql = BulkSql(self._conn)
+        sql.add("kpi_survey_sum", _SURVEY_KEYS,
+                ("respondents", "sum_w", "sum_w2", "sum_w_positive"),
+                [(*key, *net) for key, net in sums.items()])  # fmt: skip
+        latest = {p.key: p for p in published}  # the last of a key in the batch wins
+        sql.upsert("kpi_survey_published", _PUBLISHED_KEYS, ("proportion", "n"),
+                   [(*p.key, p.proportion, p.n) for p in latest.values()])  # fmt: skip
 
+
+_SURVEY_KEYS = ("survey", "measure", "borough", "ethnicity", "month")
+_PUBLISHED_KEYS = ("survey", "measure", "area", "respondent_group", "period_end")
 _CONTACT_KEYS = ("person_kind", "person", "record_id", "unit_kind", "unit_code")
 _COUNT_KEYS = ("unit_kind", "unit_code", "kpi_group", "day")
 _CATEGORY_KEYS = ("unit_kind", "unit_code", "kpi_group", "day", "category")
@@ -104,6 +123,19 @@ class SqlKpiStore:
                                ((kind, person, record, unit.kind, unit.code, "vulnerable"),
                                 vulnerable)) if n}  # fmt: skip
 
+    def load_survey(self) -> tuple[dict[SumKey, SumNet], list[Published]]:
+        with self._engine.connect() as conn:
+            sums: Any = conn.execute(select(t.survey_sums))
+            held = {(r.survey, r.measure, r.borough, r.ethnicity, r.month):
+                    (r.respondents, r.sum_w, r.sum_w2, r.sum_w_positive) for r in sums}  # fmt: skip
+            rows: Any = conn.execute(select(t.survey_published))
+            published = [
+                Published("", (r.survey, r.measure, r.area, r.respondent_group, r.period_end),
+                          r.proportion, r.n)
+                for r in rows
+            ]  # fmt: skip
+        return held, published
+
     def offsets(self) -> dict[Position, int]:
         with self._engine.connect() as conn:
             rows = conn.execute(select(t.offsets))
@@ -142,7 +174,9 @@ class SqlKpiStore:
         """Forget everything: counts, contacts, applied ids and offsets (before a rebuild)."""
         with self._writer.begin() as conn:
             serialise_writers(conn, WRITER_LOCK)
-            for table in (t.counts, t.categories, t.contacts, t.applied, t.offsets):
+            tables = (t.counts, t.categories, t.contacts, t.survey_sums, t.survey_published,
+                      t.applied, t.offsets)  # fmt: skip
+            for table in tables:
                 conn.execute(table.delete())
 
     def applied(self) -> int:

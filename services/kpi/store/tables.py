@@ -1,10 +1,11 @@
 """The kpi database: day counts per stored unit × KPI group, category drill-down counts,
-contacts of the persons records name (pseudonyms only), the ids of the events applied and
+contacts of the persons records name (pseudonyms only), survey response sums and published
+survey figures, the ids of the events applied and
 the next offset per topic partition."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, Date, Float, Integer, MetaData, String, Table
 
 metadata = MetaData()
 
@@ -41,6 +42,30 @@ contacts = Table(
     Column("count", Integer, nullable=False),
     # net count of the changes that flagged the person vulnerable (> 0: vulnerable)
     Column("vulnerable", Integer, nullable=False),
+)  # fmt: skip
+
+survey_sums = Table(
+    "kpi_survey_sum", metadata,
+    Column("survey", String(8), primary_key=True),
+    Column("measure", String(64), primary_key=True),
+    Column("borough", String(16), primary_key=True),
+    Column("ethnicity", String(16), primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("respondents", BigInteger, nullable=False),
+    Column("sum_w", Float, nullable=False),
+    Column("sum_w2", Float, nullable=False),
+    Column("sum_w_positive", Float, nullable=False),
+)  # fmt: skip
+
+survey_published = Table(
+    "kpi_survey_published", metadata,
+    Column("survey", String(8), primary_key=True),
+    Column("measure", String(64), primary_key=True),
+    Column("area", String(16), primary_key=True),
+    Column("respondent_group", String(16), primary_key=True),
+    Column("period_end", Date, primary_key=True),
+    Column("proportion", Float, nullable=False),
+    Column("n", Integer, nullable=True),
 )  # fmt: skip
 
 applied = Table(

@@ -22,6 +22,7 @@ from services.kpi.app import create_app
 from services.kpi.config import KpiSettings
 from shared.auth.admin import create_token, open_engine
 from shared.contracts import KpiUpdated, parse_event
+from shared.contracts.examples import example_event
 from shared.kafka_admin import ensure_topics
 from shared.settings import load_settings
 from shared.topics import TOPICS
@@ -295,3 +296,50 @@ def _named(raw: bytes, record_id: str, **person: object) -> bytes:
     event = json.loads(raw)
     event["payload"].update(record_id=record_id, **person)
     return json.dumps(event).encode()
+
+
+def test_survey_kpis_are_served_for_boroughs_published_and_refused_for_wards(
+    env: dict[str, str], bootstrap: str
+) -> None:
+    def aggregate(area: str, end: str, proportion: float) -> bytes:
+        event = example_event("survey.aggregate", event_id=f"pas:{area}:{end}:good_job")
+        event["payload"].update(area_code=area, period_end=end, proportion=proportion, n=1600)
+        return json.dumps(event).encode()
+
+    raws = [aggregate(BOROUGH, "2025-03-31", 0.66), aggregate(BOROUGH, "2024-03-31", 0.62),
+            aggregate("MPS", "2025-03-31", 0.60), aggregate(CAMDEN, "2025-03-31", 0.5)]  # fmt: skip
+    settings = load_settings(KpiSettings, {**env, "SNT_KPI_UPDATE_INTERVAL_S": "0.2"})
+    lead = token(env, "borough_lead", (BOROUGH,))
+    with TestClient(create_app(settings)) as client:
+        produce(bootstrap, raws, topic="snt.survey.v1")
+
+        def get(path: str) -> Any:
+            return client.get(path, headers={"Authorization": f"Bearer {lead}"})
+
+        path = f"/v1/kpi/boroughs/{BOROUGH}/survey?as_of=2025-04-15&measure=good_job"
+        wait_for(lambda: len(get(path).json()["figures"]) == 1)
+        [found] = get(path).json()["figures"]
+        assert (found["kpi"], found["quarter"], found["percent"]) == (6, "Q4 2024/25", 66.0)
+        assert found["vs_last_year"]["difference_points"] == pytest.approx(4.0)
+        assert found["vs_last_year"]["verdict"] == "significant_better"  # n = 1600 each
+        assert found["target_percent"] == pytest.approx(63.0)
+        assert found["vs_mps"]["percent"] == 60.0
+        assert found["peers"][0] == "E09000007"
+        refused = get(f"/v1/kpi/wards/{WARD}/survey")
+        assert refused.status_code == 422
+        assert "not valid at ward level" in refused.json()["detail"]
+        assert get(f"/v1/kpi/boroughs/{CAMDEN}/survey").status_code == 403
+        mine = consume_updates(bootstrap, lambda u: u["payload"]["kpi"] == 6
+                               and u["payload"]["area_code"] == BOROUGH)  # fmt: skip
+    [update] = [
+        u for u in mine if u["payload"]["kpi"] == 6 and u["payload"]["area_code"] == BOROUGH
+    ]
+    parsed = parse_event(json.dumps(update))
+    assert isinstance(parsed, KpiUpdated)
+    assert (parsed.payload.unit, parsed.payload.value, parsed.payload.n) == (
+        "proportion",
+        0.66,
+        1600,
+    )
+    assert parsed.payload.significance is not None
+    assert parsed.payload.significance.verdict == "significant_better"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from services.kpi.codec import decode
+from services.kpi.codec import decode_change as decode
 from services.kpi.domain.state import KpiState, net_by_day
 from services.kpi.verify import recompute
 from shared.contracts import parse_event
