@@ -21,18 +21,10 @@ from services.kpi.domain.diagnostics import Diagnostics
 from services.kpi.domain.state import Change, KpiState, Unit, net_by_day
 from services.kpi.domain.survey import Published, Response, SurveyBook, sum_nets
 from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, KpiStore, Position, nonzero
+from shared.consumer import Record as Record  # re-exported: the fold's input
+from shared.consumer import next_offsets
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One consumed Kafka record."""
-
-    topic: str
-    partition: int
-    offset: int
-    value: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +85,7 @@ class Folder:
         """Fold ``records``; ``track_offsets=False`` for a replay from the event store, whose
         positions are not Kafka offsets."""
         items, bad, ignored = _decode_all(records)
-        offsets = _next(records) if track_offsets else {}
+        offsets = next_offsets(records) if track_offsets else {}
         with self._store.unit() as unit:
             fresh = unit.fresh(items)
             changes = [c for c in fresh if isinstance(c, Change)]
@@ -155,11 +147,3 @@ def _contacts(changes: Sequence[Change]) -> dict[ContactKey, ContactNet]:
         held[1] += c.delta
         held[2] += c.delta if vulnerable else 0
     return {k: (day, n, v) for k, (day, n, v) in out.items() if n or v}
-
-
-def _next(records: Sequence[Record]) -> dict[Position, int]:
-    positions: dict[Position, int] = {}
-    for r in records:
-        key = (r.topic, r.partition)
-        positions[key] = max(positions.get(key, 0), r.offset + 1)
-    return positions

@@ -1,0 +1,99 @@
+"""Consuming canonical topics with the exactly-once effect: batches whose positions live in
+the service's own database with its state.
+
+When partitions are assigned the consumer seeks to the stored next offset (the beginning when
+none is stored), so Kafka's committed offsets never decide what is applied. Records a handler
+cannot use are dead-lettered with the reason and their position; a dead letter's id is the
+position, so a re-delivered record gives the same dead letter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiokafka import ConsumerRebalanceListener, TopicPartition
+
+from shared.contracts import capture_original
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTER_TOPIC = "snt.deadletter.v1"
+Position = tuple[str, int]
+"""(topic, partition)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One consumed Kafka record."""
+
+    topic: str
+    partition: int
+    offset: int
+    value: bytes
+
+
+def records_of(raw: Any) -> list[Record]:
+    """The records of a FastStream batch message's raw aiokafka record(s)."""
+    return [Record(r.topic, r.partition, r.offset, r.value or b"")
+            for r in (raw if isinstance(raw, tuple) else (raw,))]  # fmt: skip
+
+
+def next_offsets(records: Sequence[Record]) -> dict[Position, int]:
+    """The next offset to read per partition after ``records``."""
+    positions: dict[Position, int] = {}
+    for r in records:
+        key = (r.topic, r.partition)
+        positions[key] = max(positions.get(key, 0), r.offset + 1)
+    return positions
+
+
+class SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
+    """On assignment, continue each partition from the offset stored with the state."""
+
+    def __init__(self, offsets: Callable[[], dict[Position, int]]) -> None:
+        self._offsets = offsets
+        self.subscriber: Any = None
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        consumer = self.subscriber.consumer
+        stored = await asyncio.to_thread(self._offsets)
+        for tp in sorted(assigned):
+            position = stored.get((tp.topic, tp.partition))
+            if position is None:
+                await consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, position)
+            extra = {"topic": tp.topic, "partition": tp.partition, "offset": position or 0}
+            log.info("resuming from the stored offset", extra=extra)
+
+
+async def undecoded(message: Any) -> Any:
+    """A FastStream decoder that leaves the bytes alone (the fold decodes them)."""
+    return message.body
+
+
+def dead_letter(record: Record, why: str, now: datetime, service: str) -> dict[str, Any]:
+    """A dead_letter.recorded envelope for a record ``service`` could not use."""
+    kept = capture_original(record.value)
+    return {
+        "event_id": f"{service}:dead:{record.topic}:{record.partition}:{record.offset}",
+        "event_type": "dead_letter.recorded",
+        "schema_version": 1, "version": 1, "occurred_at": now.isoformat(),
+        "recorded_at": now.isoformat(), "source": service, "correlation_id": None,
+        "payload": {
+            "source": "ingest", "received_at": now.isoformat(), "reason": "schema_violation",
+            "source_position": {"topic": record.topic, "partition": record.partition,
+                                "offset": record.offset},
+            "errors": [{"field": "(message)", "problem": why[:500]}],
+            "original_text": kept.original_text, "original_base64": kept.original_base64,
+            "original_size": kept.original_size, "truncated": kept.truncated,
+        },
+    }  # fmt: skip
