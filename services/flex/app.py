@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import asyncio
+import logging
+from collections.abc import Sequence
+from contextlib import suppress
+from datetime import UTC, date, datetime
 
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+
+from services.flex.api import build_router
 from services.flex.config import FlexSettings
+from services.flex.domain.exceptions import Rules
+from services.flex.domain.ledger import Ledger
+from services.flex.domain.report import WardInfo
+from services.flex.fold import Folder, FoldResult
+from services.flex.handlers import register_handlers
+from services.flex.publisher import Area, FlexPublisher, Send
+from services.flex.store.sql import SqlFlexStore, create_schema
 from shared import __version__
+from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
+from shared.auth import create_schema as create_auth_schema
 from shared.db import make_engine
 from shared.observability import new_registry
-from shared.service import broker_lifespan, make_broker, service_app, standard_checks
+from shared.reference import LondonReference, load_reference
+from shared.service import Startup, make_broker, service_app, standard_checks
 
+log = logging.getLogger(__name__)
+
+STOP_FLUSH_LIMIT = 2_000
+"""Ward-days flushed when stopping at most (a larger backlog waits for the next start)."""
 DESCRIPTION = (
     "CARM3 duty changes: ward abstraction, minimum staffing and the SNT abstraction report (KPI 9)."
 )
@@ -19,11 +41,87 @@ def create_app(settings: FlexSettings) -> FastAPI:
     registry = new_registry(settings.service_name, __version__)
     broker = make_broker(settings)
     engine = make_engine(settings.database_url)
-    return service_app(
-        settings,
-        description=DESCRIPTION,
-        version=__version__,
-        lifespan=broker_lifespan(broker),
-        checks=standard_checks(settings, broker, engine),
+    auth_engine = make_engine(settings.auth_database_url)
+    store = SqlFlexStore(engine)
+    folder = Folder(store, Ledger())
+    reference = load_reference()
+    area = area_of(reference)
+    rules = Rules(f"flex-rules-1/{settings.abstraction_threshold:g}/{settings.repeated_flex_days}",
+                  settings.abstraction_threshold, settings.repeated_flex_days)  # fmt: skip
+    publisher = FlexPublisher(folder, area, rules, _sender(broker),
+                              interval_s=settings.update_interval_s,
+                              now=lambda: datetime.now(UTC))  # fmt: skip
+
+    def folded(result: FoldResult) -> None:
+        publisher.touched(result.touched, result.breach_changed)
+
+    register_handlers(broker, folder, store.offsets, group_id=settings.consumer_group,
+                      fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+                      on_folded=folded)  # fmt: skip
+
+    async def prepare() -> None:
+        await asyncio.to_thread(create_schema, engine)
+        await asyncio.to_thread(create_auth_schema, auth_engine)
+        rows = await asyncio.to_thread(folder.load)
+        publisher.touch_all()
+        log.info("duties loaded", extra={"duties": rows})
+
+    tasks = _Tasks(publisher)
+    startup = Startup(broker, prepare=[prepare], on_start=[tasks.start], on_stop=[tasks.stop])
+    app = service_app(
+        settings, description=DESCRIPTION, version=__version__, lifespan=startup.lifespan(),
+        checks={**standard_checks(settings, broker, engine), "state": startup.check()},
         registry=registry,
-    )
+    )  # fmt: skip
+    add_forbidden_handler(app)
+    auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
+    names = {b.code: b.name for b in reference.boroughs()}
+    app.include_router(build_router(folder, area, rules, auth, names, _today))
+    return app
+
+
+def area_of(reference: LondonReference) -> Area:
+    """Every 2022-set MPS ward with its staffing model (1-2-3, or 1-2-6 over 14,000)."""
+    wards = {}
+    for w in reference.wards("2022"):
+        m = w.staffing_model
+        wards[w.code] = WardInfo(w.code, w.name, w.borough_code,
+                                 {"PS": m.ps, "PC": m.pc, "PCSO": m.pcso})  # fmt: skip
+    return Area(wards, reference.version)
+
+
+class _Tasks:
+    def __init__(self, publisher: FlexPublisher) -> None:
+        self._publisher = publisher
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._publisher.run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+        if self._publisher.backlog > STOP_FLUSH_LIMIT:
+            # nothing is lost: the next start re-derives and re-publishes every figure
+            log.info("left %d ward-days for the next start", self._publisher.backlog)
+            return
+        try:
+            await self._publisher.flush()
+        except Exception:
+            log.exception("the last flex flush failed")
+
+
+def _sender(broker: KafkaBroker) -> Send:
+    async def send(messages: Sequence[tuple[str, bytes, bytes]]) -> None:
+        await asyncio.gather(*(broker.publish(value, topic=topic, key=key)
+                               for topic, key, value in messages))  # fmt: skip
+
+    return send
+
+
+def _today() -> date:
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/London")).date()

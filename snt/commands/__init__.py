@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from snt.commands import bench, config, imports, kpi, reference, token, topics
+from snt.commands import bench, config, imports, kpi, reference, simulate, token, topics
 
 
 def register(app: typer.Typer) -> None:
@@ -14,4 +14,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(reference.app, name="reference")
     app.add_typer(bench.app, name="bench")
     app.add_typer(kpi.app, name="kpi")
+    app.add_typer(simulate.app, name="simulate")
     app.command("import")(imports.import_file)

@@ -11,9 +11,10 @@ app = typer.Typer(help="Run benchmarks; results are saved under benchmarks/resul
 
 
 def _benchmarks() -> dict[str, Callable[[], dict[str, Any]]]:
-    from snt.bench import foundation, ingest, kpi
+    from snt.bench import flex, foundation, ingest, kpi
 
-    return {"foundation": foundation.run, "ingest": ingest.run, "kpi": kpi.run}
+    return {"foundation": foundation.run, "ingest": ingest.run, "kpi": kpi.run,
+            "flex": flex.run}  # fmt: skip
 
 
 def _run(name: str, fn: Callable[[], dict[str, Any]]) -> None:
@@ -43,6 +44,13 @@ def kpi() -> None:
     """Fold rates, end to end through the broker on one core, ward query latency, memory with
     10 years × every ward, and the SQL GROUP BY baseline."""
     _run("kpi", _benchmarks()["kpi"])
+
+
+@app.command("flex")
+def flex() -> None:
+    """A simulated month for every London ward team end to end (simulator, ingest, flex
+    fold) and the time to produce the monthly SNT abstraction reports."""
+    _run("flex", _benchmarks()["flex"])
 
 
 @app.command("all")

@@ -1,0 +1,53 @@
+"""Kafka surface: duty changes and KPI updates, consumed in batches and folded exactly once
+(positions stored with the state; see :mod:`shared.consumer`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from services.flex.fold import Folder, FoldResult
+from shared.consumer import (
+    DEAD_LETTER_TOPIC,
+    Position,
+    SeekToStored,
+    dead_letter,
+    records_of,
+    undecoded,
+)
+
+log = logging.getLogger(__name__)
+
+INPUT_TOPICS = ("snt.duty.v1", "snt.kpi.updates.v1")
+MAX_RECORDS = 5_000
+
+
+def register_handlers(
+    broker: KafkaBroker, folder: Folder, offsets: Callable[[], dict[Position, int]], *,
+    group_id: str, fetch_max_wait_ms: int, on_folded: Callable[[FoldResult], None],
+) -> None:  # fmt: skip
+    listener = SeekToStored(offsets)
+    subscriber = broker.subscriber(
+        *INPUT_TOPICS, group_id=group_id, batch=True, max_records=MAX_RECORDS,
+        auto_offset_reset="earliest", fetch_max_wait_ms=fetch_max_wait_ms,
+        ack_policy=AckPolicy.NACK_ON_ERROR, decoder=undecoded, listener=listener,
+    )  # fmt: skip
+    listener.subscriber = subscriber
+
+    async def handle(body: Any, message: KafkaMessage) -> None:
+        result = await asyncio.to_thread(folder.fold, records_of(message.raw_message))
+        on_folded(result)
+        for record, why in result.bad:
+            log.warning("event not applied: %s", why,
+                        extra={"topic": record.topic, "offset": record.offset})  # fmt: skip
+            await broker.publish(dead_letter(record, why, datetime.now(UTC), "flex"),
+                                 topic=DEAD_LETTER_TOPIC, key=b"flex")  # fmt: skip
+
+    subscriber(handle)

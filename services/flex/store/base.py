@@ -1,0 +1,41 @@
+"""What the flex service needs from its database: the latest duty versions, KPI statuses,
+applied event ids and offsets, written together in one transaction per consumed batch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from services.flex.domain.ledger import Duty
+from shared.consumer import Position
+
+StoredDuty = tuple[str, int, Duty | None]
+"""(duty id, version, the duty or None when cancelled)."""
+
+
+class FlexUnit(Protocol):
+    def fresh(self, event_ids: Sequence[str]) -> set[str]:
+        """The ids among ``event_ids`` never applied."""
+        ...
+
+    def put(self, duties: Sequence[StoredDuty], statuses: Mapping[tuple[str, int], bool],
+            event_ids: Sequence[str], offsets: Mapping[Position, int]) -> None:  # fmt: skip
+        """Store the newer duty versions and statuses, the applied ids and next offsets."""
+        ...
+
+
+class FlexStore(Protocol):
+    def unit(self) -> AbstractContextManager[FlexUnit]:
+        """One transaction: committed on a clean exit, rolled back on an exception."""
+        ...
+
+    def load(self) -> Iterator[StoredDuty]:
+        """Every stored duty version."""
+        ...
+
+    def statuses(self) -> dict[tuple[str, int], bool]: ...
+
+    def offsets(self) -> dict[Position, int]: ...
+
+    def applied(self) -> int: ...

@@ -1,0 +1,105 @@
+"""The flex store on SQLAlchemy Core: SQLite (embedded) and PostgreSQL (distributed)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from services.flex.domain.ledger import Duty
+from services.flex.store import tables as t
+from services.flex.store.base import StoredDuty
+from shared.consumer import Position
+from shared.db import BulkSql, serialise_writers, writer
+
+CHUNK = 500
+WRITER_LOCK = 0x534E_5446  # PostgreSQL advisory lock id of flex's units of work ("SNTF")
+
+
+def create_schema(engine: Engine) -> None:
+    t.metadata.create_all(engine)
+
+
+def dump_duty(duty: Duty) -> str:
+    return json.dumps({k: v.isoformat() if isinstance(v, date | datetime) else v
+                       for k, v in asdict(duty).items()})  # fmt: skip
+
+
+def load_duty(text: str) -> Duty:
+    d = json.loads(text)
+    d["day"] = date.fromisoformat(d["day"])
+    for name in ("start", "end", "authorised_at"):
+        if d[name] is not None:
+            d[name] = datetime.fromisoformat(d[name])
+    return Duty(**d)
+
+
+class SqlFlexUnit:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def fresh(self, event_ids: Sequence[str]) -> set[str]:
+        ids = sorted(set(event_ids))
+        seen: set[str] = set()
+        for i in range(0, len(ids), CHUNK):
+            part = ids[i : i + CHUNK]
+            query = select(t.applied.c.event_id).where(t.applied.c.event_id.in_(part))
+            seen.update(self._conn.execute(query).scalars())
+        return set(ids) - seen
+
+    def put(self, duties: Sequence[StoredDuty], statuses: Mapping[tuple[str, int], bool],
+            event_ids: Sequence[str], offsets: Mapping[Position, int]) -> None:  # fmt: skip
+        sql = BulkSql(self._conn)
+        sql.upsert("flex_duty", ("duty_id",), ("version", "body"), [
+            (duty_id, version, None if duty is None else dump_duty(duty))
+            for duty_id, version, duty in duties
+        ])  # fmt: skip
+        sql.upsert("flex_kpi_status", ("ward", "kpi"), ("breaching",),
+                   [(w, k, int(b)) for (w, k), b in statuses.items()])  # fmt: skip
+        sql.insert("flex_applied", ("event_id",), [(i,) for i in event_ids])
+        sql.upsert("flex_offset", ("topic", "partition"), ("next_offset",),
+                   [(tp, part, o) for (tp, part), o in offsets.items()])  # fmt: skip
+
+
+class SqlFlexStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._writer = writer(engine)
+
+    @contextmanager
+    def unit(self) -> Iterator[SqlFlexUnit]:
+        with self._writer.begin() as conn:
+            serialise_writers(conn, WRITER_LOCK)
+            yield SqlFlexUnit(conn)
+
+    def load(self) -> Iterator[StoredDuty]:
+        with self._engine.connect() as conn:
+            rows: Any = conn.execute(select(t.duties.c.duty_id, t.duties.c.version,
+                                            t.duties.c.body))  # fmt: skip
+            for duty_id, version, body in rows:
+                yield duty_id, version, None if body is None else load_duty(body)
+
+    def statuses(self) -> dict[tuple[str, int], bool]:
+        with self._engine.connect() as conn:
+            return {(r.ward, r.kpi): bool(r.breaching) for r in conn.execute(select(t.statuses))}
+
+    def offsets(self) -> dict[Position, int]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(t.offsets))
+            return {(r.topic, r.partition): r.next_offset for r in rows}
+
+    def applied(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.applied)).scalar_one())
+
+    def clear(self) -> None:
+        """Forget everything (before a rebuild from the event store)."""
+        with self._writer.begin() as conn:
+            serialise_writers(conn, WRITER_LOCK)
+            for table in (t.duties, t.statuses, t.applied, t.offsets):
+                conn.execute(table.delete())
