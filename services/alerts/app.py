@@ -2,28 +2,127 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import asyncio
+import logging
+from contextlib import suppress
+from datetime import UTC, datetime
+from typing import Any
 
+from fastapi import FastAPI
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from services.alerts.api import build_router
 from services.alerts.config import AlertsSettings
+from services.alerts.engine import Engine
+from services.alerts.metrics import AlertsMetrics
+from services.alerts.rule_config import load_rules
+from services.alerts.sender import Channel, EmailChannel, KafkaChannel, Sender, WebhookChannel
+from services.alerts.store.sql import SqlAlertsStore, create_schema
 from shared import __version__
+from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
+from shared.auth import create_schema as create_auth_schema
+from shared.consumer import DEAD_LETTER_TOPIC, SeekToStored, dead_letter, records_of, undecoded
 from shared.db import make_engine
 from shared.observability import new_registry
-from shared.service import broker_lifespan, make_broker, service_app, standard_checks
+from shared.service import Startup, make_broker, service_app, standard_checks
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = (
     "Exception notifications to borough leads: evaluate, inhibit, silence, group, dedupe, deliver."
 )
+INPUT_TOPICS = ("snt.kpi.updates.v1", "snt.flex.exceptions.v1")
 
 
 def create_app(settings: AlertsSettings) -> FastAPI:
     registry = new_registry(settings.service_name, __version__)
     broker = make_broker(settings)
     engine = make_engine(settings.database_url)
-    return service_app(
-        settings,
-        description=DESCRIPTION,
-        version=__version__,
-        lifespan=broker_lifespan(broker),
-        checks=standard_checks(settings, broker, engine),
+    auth_engine = make_engine(settings.auth_database_url)
+    store = SqlAlertsStore(engine)
+    rules = load_rules()
+    alerts = Engine(store, rules, lambda ward: None, _now)
+    metrics = AlertsMetrics(registry, rules.rules, lambda: list(alerts.alerts.values()))
+    webhook = WebhookChannel(settings.webhook_signing_key.get_secret_value().encode())
+
+    async def publish(topic: str, key: bytes, value: bytes) -> None:
+        await broker.publish(value, topic=topic, key=key)
+
+    channels: dict[str, Channel] = {
+        "webhook": webhook,
+        "kafka": KafkaChannel(publish),
+        "email": EmailChannel(settings.smtp_host, settings.smtp_port, settings.smtp_from),
+    }
+    sender = Sender(store, lambda: alerts.subscriptions, channels, _now,
+                    group_s=settings.group_interval_s, observe=metrics.delivered)  # fmt: skip
+    _consume(broker, alerts, store, metrics, settings)
+
+    async def prepare() -> None:
+        await asyncio.to_thread(create_schema, engine)
+        await asyncio.to_thread(create_auth_schema, auth_engine)
+        held = await asyncio.to_thread(alerts.load)
+        log.info("alerts loaded", extra={"alerts": held})
+
+    tasks = _Tasks(sender, alerts, settings.tick_interval_s, webhook)
+    startup = Startup(broker, prepare=[prepare], on_start=[tasks.start], on_stop=[tasks.stop])
+    app = service_app(
+        settings, description=DESCRIPTION, version=__version__, lifespan=startup.lifespan(),
+        checks={**standard_checks(settings, broker, engine), "state": startup.check()},
         registry=registry,
-    )
+    )  # fmt: skip
+    add_forbidden_handler(app)
+    auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
+    app.include_router(build_router(alerts, store, auth, _now))
+    return app
+
+
+def _consume(broker: KafkaBroker, alerts: Engine, store: SqlAlertsStore,
+             metrics: AlertsMetrics, settings: AlertsSettings) -> None:  # fmt: skip
+    listener = SeekToStored(store.offsets)
+    subscriber = broker.subscriber(
+        *INPUT_TOPICS, group_id=settings.consumer_group, batch=True, max_records=2_000,
+        auto_offset_reset="earliest", fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        ack_policy=AckPolicy.NACK_ON_ERROR, decoder=undecoded, listener=listener,
+    )  # fmt: skip
+    listener.subscriber = subscriber
+
+    async def handle(body: Any, message: KafkaMessage) -> None:
+        before = alerts.evaluations
+        result = await asyncio.to_thread(alerts.fold, records_of(message.raw_message))
+        metrics.evaluations.inc(alerts.evaluations - before)
+        for record, why in result.bad:
+            await broker.publish(dead_letter(record, why, datetime.now(UTC), "alerts"),
+                                 topic=DEAD_LETTER_TOPIC, key=b"alerts")  # fmt: skip
+
+    subscriber(handle)
+
+
+class _Tasks:
+    def __init__(self, sender: Sender, alerts: Engine, tick_s: float,
+                 webhook: WebhookChannel) -> None:  # fmt: skip
+        self._sender, self._alerts, self._tick_s, self._webhook = sender, alerts, tick_s, webhook
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._sender.run()), asyncio.create_task(self._tick())]
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self._tick_s)
+            try:
+                await asyncio.to_thread(self._alerts.tick)
+            except Exception:
+                log.exception("the alert clock tick failed; retrying")
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        await self._webhook.close()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

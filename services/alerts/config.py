@@ -22,3 +22,21 @@ class AlertsSettings(ServiceSettings):
         default=SecretStr("dev-only-webhook-signing-key"),
         description="HMAC key that signs outgoing webhook notifications",
     )
+    consumer_group: str = Field(
+        default="snt-alerts", min_length=1,
+        description="Kafka consumer group of the KPI update and flex exception topics",
+    )  # fmt: skip
+    group_interval_s: float = Field(
+        default=60.0, ge=0, le=86_400,
+        description="Notices to one recipient and borough are bundled over this many seconds "
+        "(0: sent at once)",
+    )  # fmt: skip
+    tick_interval_s: float = Field(
+        default=30.0, gt=0, le=3600,
+        description="Seconds between clock ticks (pending alerts fire, repeats, escalation)",
+    )  # fmt: skip
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for email notices")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port")
+    smtp_from: str = Field(
+        default="snt-alerts@localhost", description="Sender address of email notices"
+    )

@@ -61,7 +61,7 @@ def test_service_is_ready_on_postgres_redis_and_the_broker(
         ready = client.get("/readyz")
         assert ready.status_code == 200, ready.text
         expected = {"broker": "ok", "database": "ok", "redis": "ok"}
-        if name in ("kpi", "flex"):  # ready once its state is loaded
+        if name in ("kpi", "flex", "alerts"):  # ready once its state is loaded
             expected["state"] = "ok"
         assert ready.json()["checks"] == expected
         assert f"snt_{name}_build_info" in client.get("/metrics").text

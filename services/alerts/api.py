@@ -1,0 +1,155 @@
+"""Alerts API: list and filter alerts, acknowledge, silence, manage subscriptions, read the
+delivery log. Auth-scoped: a borough lead sees and acknowledges their boroughs' alerts, a
+cluster inspector their wards'; central and system everything; subscriptions are managed by
+central and system."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, Field
+
+from services.alerts.domain.lifecycle import Alert
+from services.alerts.domain.routing import Silence, Subscription
+from services.alerts.engine import Engine
+from services.alerts.store.base import AlertsStore, DeliveryRow
+from shared.auth import Authenticator, Principal, Role
+
+
+class Acknowledgement(BaseModel):
+    note: str = Field(min_length=1, max_length=500, description="What is being done about it")
+
+
+class SilenceIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=300, description="Why, e.g. a planned event")
+    hours: float = Field(gt=0, le=24 * 31, description="How long from now (time-boxed)")
+    rule_id: str | None = Field(default=None, description="Only this rule")
+    area_code: str | None = Field(default=None, description="Only this ward or borough")
+    borough_code: str | None = Field(default=None, description="Only this borough's alerts")
+
+
+class SubscriptionIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    scope: Literal["cluster", "borough", "mps"]
+    scope_code: str = Field(min_length=1, max_length=32)
+    channel: Literal["webhook", "email", "kafka"]
+    target: str = Field(min_length=1, max_length=500, description="URL, address or topic")
+    rules: tuple[str, ...] = ()
+    min_severity: Literal["info", "warning", "critical"] = "info"
+    recognition: bool = False
+
+
+def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
+                 now: Callable[[], datetime]) -> APIRouter:  # fmt: skip
+    router = APIRouter(prefix="/v1", tags=["alerts"])
+    anyone = Depends(auth.principal)
+    managers = Depends(auth.require_roles(Role.CENTRAL, Role.SYSTEM))
+
+    def visible(p: Principal, a: Alert) -> bool:
+        if a.level == "mps":
+            return p.can_see_mps()
+        if a.level == "borough":
+            return p.can_see_borough(a.area_code)
+        return p.can_see_ward(a.area_code, a.borough_code or "")
+
+    @router.get("/alerts")
+    def list_alerts(
+        principal: Principal = anyone, state: str | None = None,
+        rule_id: str | None = None, borough_code: str | None = None,
+        recognition: bool | None = None,
+    ) -> Any:  # fmt: skip
+        """Alerts in your scope, newest first, filtered by state, rule, borough, kind."""
+        with engine.lock:
+            found = [a for a in engine.alerts.values() if visible(principal, a)
+                     and a.state != "pending" and state in (None, a.state)
+                     and rule_id in (None, a.rule_id)
+                     and borough_code in (None, a.borough_code, a.area_code)
+                     and recognition in (None, a.recognition)]  # fmt: skip
+        found.sort(key=lambda a: (a.since, a.alert_id), reverse=True)
+        return {"alerts": [_alert(a) for a in found], "rules_version": engine.rules.version}
+
+    @router.post("/alerts/{alert_id}/acknowledge")
+    def acknowledge(alert_id: str, body: Acknowledgement,
+                    principal: Principal = anyone) -> Any:  # fmt: skip
+        """Acknowledge a firing alert: no more repeats or escalation."""
+        with engine.lock:
+            alert = engine.alerts.get(alert_id)
+        if alert is None or not visible(principal, alert):
+            raise HTTPException(404, f"no alert {alert_id} in your scope")
+        try:
+            return _alert(engine.acknowledge(alert_id, principal.name, body.note))
+        except ValueError as exc:
+            raise HTTPException(409, str(exc)) from exc
+
+    @router.post("/silences", status_code=201)
+    def silence(body: SilenceIn, principal: Principal = anyone) -> Any:
+        """Silence matching alerts for a time, with a reason (you are the author)."""
+        scope = body.borough_code or (body.area_code if body.area_code and
+                                      body.area_code.startswith("E09") else None)  # fmt: skip
+        if not principal.can_see_mps() and (scope is None or not principal.can_see_borough(scope)):
+            raise HTTPException(403, "out of scope: silence your own borough's alerts")
+        start = now()
+        ends = start + timedelta(hours=body.hours)
+        made = Silence(f"silence-{uuid.uuid4().hex[:12]}", start, ends, principal.name,
+                       body.reason, body.rule_id, body.area_code, body.borough_code)  # fmt: skip
+        engine.add_silence(made)
+        return _plain(asdict(made))
+
+    @router.get("/silences")
+    def silences(principal: Principal = anyone) -> Any:
+        """Silences in force now."""
+        at = now()
+        with engine.lock:
+            return {"silences": [_plain(asdict(s)) for s in engine.silences if s.active(at)]}
+
+    @router.get("/subscriptions", dependencies=[managers])
+    def subscriptions() -> Any:
+        with engine.lock:
+            return {"subscriptions": [asdict(s) for s in engine.subscriptions]}
+
+    @router.put("/subscriptions/{subscription_id}", dependencies=[managers])
+    def put_subscription(subscription_id: str, body: SubscriptionIn) -> Any:
+        """Create or replace a subscription (who hears about what, on which channel)."""
+        if subscription_id == "topic":
+            raise HTTPException(409, "'topic' is reserved for the alerts topic")
+        made = Subscription(subscription_id, body.name, body.scope, body.scope_code,
+                            body.channel, body.target, tuple(body.rules), body.min_severity,
+                            body.recognition)  # fmt: skip
+        engine.put_subscription(made)
+        return asdict(made)
+
+    @router.delete("/subscriptions/{subscription_id}", dependencies=[managers],
+                   status_code=204)  # fmt: skip
+    def delete_subscription(subscription_id: str) -> None:
+        if not engine.delete_subscription(subscription_id):
+            raise HTTPException(404, f"no subscription {subscription_id}")
+
+    @router.get("/deliveries", dependencies=[managers])
+    def deliveries(
+        alert_id: str | None = None,
+        status: Literal["pending", "delivered", "held"] | None = None,
+    ) -> Any:  # fmt: skip
+        """The delivery log: every notice for every recipient, with attempts and errors."""
+        return {"deliveries": [_delivery(r) for r in store.log(alert_id=alert_id,
+                                                               status=status)]}  # fmt: skip
+
+    return router
+
+
+def _alert(a: Alert) -> dict[str, Any]:
+    body = _plain(asdict(a))
+    body["fired_by"] = [asdict(s) for s in a.fired_by]
+    return body
+
+
+def _delivery(r: DeliveryRow) -> dict[str, Any]:
+    return _plain(asdict(r))
+
+
+def _plain(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in d.items()}
