@@ -20,6 +20,11 @@ PeriodName = Literal["fytd", "rolling_12m", "month", "rolling_28d", "week", "for
 GroupName = Literal["violence", "property", "asb"]
 PeriodParam = Annotated[PeriodName, Query(alias="period", description="Kind of period")]
 Limit = Annotated[int, Query(ge=1, le=50, description="Most significant performers each way")]
+BoroughMeeting = Literal["cluster_weekly", "tactical_fortnightly", "strategic_monthly"]
+MpsMeeting = Literal["strategic_monthly", "key_performance_quarterly"]
+MEETINGS = {"cluster_weekly": "week", "tactical_fortnightly": "fortnight",
+            "strategic_monthly": "month", "key_performance_quarterly": "quarter"}  # fmt: skip
+KPI_GROUPS = ("violence", "property", "asb")
 
 
 def build_league_router(board: Board, auth: Authenticator,
@@ -88,6 +93,28 @@ def build_league_router(board: Board, auth: Authenticator,
                 "groups": [{"kpi_group": r.group, "wards": r.wards, "unlocated": r.unlocated,
                             "borough": r.borough, "published": r.published,
                             "difference": r.difference} for r in rows]}  # fmt: skip
+
+    @router.get("/boroughs/{borough_code}/meetings/{meeting}", dependencies=[borough_scope])
+    def borough_meeting(borough_code: str, meeting: BoroughMeeting, as_of: date | None = None,
+                        limit: Limit = EXCEPTIONS) -> Any:  # fmt: skip
+        """The exception list for a borough performance meeting: the weekly cluster meeting
+        (last whole-week period), the fortnightly tactical and problem solving review, the
+        monthly strategic review — the most significant poor and good performing wards for
+        each crime KPI over the meeting's period."""
+        scope = Unit("borough", borough_code, borough_code)
+        current = period(MEETINGS[meeting], as_of_or_data_date(as_of))
+        found = [exceptions_body(board.ward_league(scope, g, current), limit) for g in KPI_GROUPS]
+        return {"scope": borough_code, "meeting": meeting, "kpis": found}
+
+    @router.get("/mps/meetings/{meeting}", dependencies=[central])
+    def mps_meeting(meeting: MpsMeeting, as_of: date | None = None,
+                    limit: Limit = EXCEPTIONS) -> Any:  # fmt: skip
+        """The corporate exception list: the monthly Strategic Performance Meeting or the
+        quarterly Key Performance Review — the most significant performing wards across the
+        MPS for each crime KPI (adjusted across all wards)."""
+        current = period(MEETINGS[meeting], as_of_or_data_date(as_of))
+        found = [exceptions_body(board.ward_league(MPS, g, current), limit) for g in KPI_GROUPS]
+        return {"scope": MPS.code, "meeting": meeting, "kpis": found}
 
     @router.get("/mps/exceptions", dependencies=[central])
     def mps_exceptions(group: GroupName, period_kind: PeriodParam = "fytd",

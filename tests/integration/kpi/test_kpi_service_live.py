@@ -254,6 +254,19 @@ def test_exceptions_league_and_spc_are_served_and_scoped(
         assert get(f"/v1/kpi/boroughs/{BOROUGH}/exceptions?{query}", other).status_code == 403
         assert get(f"/v1/kpi/mps/exceptions?{query}", lead).status_code == 403
         assert get(f"/v1/kpi/mps/exceptions?{query}", central).status_code == 200
+        meeting = get(f"/v1/kpi/boroughs/{BOROUGH}/meetings/strategic_monthly"
+                      "?as_of=2025-01-31", lead).json()  # fmt: skip
+        violence_list = next(k for k in meeting["kpis"] if k["kpi_group"] == "violence")
+        assert violence_list["period"] == "month"
+        assert violence_list["period_start"] == "2025-01-01"
+        assert violence_list["poor"][0]["area_code"] == rising
+        weekly = get(f"/v1/kpi/boroughs/{BOROUGH}/meetings/cluster_weekly?as_of=2025-01-12",
+                     lead).json()  # fmt: skip
+        assert weekly["kpis"][0]["period"] == "week"
+        assert get("/v1/kpi/mps/meetings/key_performance_quarterly", lead).status_code == 403
+        quarterly = get("/v1/kpi/mps/meetings/key_performance_quarterly?as_of=2025-03-31",
+                        central).json()  # fmt: skip
+        assert quarterly["kpis"][0]["period"] == "quarter"
 
 
 def test_repeat_diagnostics_are_served_as_counts_and_scoped(
