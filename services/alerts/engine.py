@@ -159,7 +159,7 @@ class Engine:
                 why = f"silenced by {silence.silence_id} ({silence.author}: {silence.reason})"
             targets = recipients(alert, self.subscriptions, self._cluster_of)
             for s in (*targets, TOPIC_SUBSCRIPTION):
-                rows.append(_row(Delivery(s, notice), why, now))
+                rows.append(delivery_row(Delivery(s, notice), why, now))
         return rows
 
     def _commit(self, working: dict[str, Alert]) -> None:
@@ -179,7 +179,7 @@ def _keep(working: dict[str, Any], key: str, held: Alert | None, step: Step) -> 
     working[key] = step.alert
 
 
-def _row(delivery: Delivery, held: str | None, now: datetime) -> DeliveryRow:
+def delivery_row(delivery: Delivery, held: str | None, now: datetime) -> DeliveryRow:
     n = delivery.notice
     a = n.alert
     body = {
