@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -26,6 +28,7 @@ from shared.auth import create_schema as create_auth_schema
 from shared.consumer import DEAD_LETTER_TOPIC, SeekToStored, dead_letter, records_of, undecoded
 from shared.db import make_engine
 from shared.observability import new_registry
+from shared.reference import load_clusters, load_reference
 from shared.service import Startup, make_broker, service_app, standard_checks
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
     auth_engine = make_engine(settings.auth_database_url)
     store = SqlAlertsStore(engine)
     rules = load_rules()
-    alerts = Engine(store, rules, lambda ward: None, _now)
+    alerts = Engine(store, rules, _cluster_of(settings.clusters_file), _now)
     metrics = AlertsMetrics(registry, rules.rules, lambda: list(alerts.alerts.values()))
     webhook = WebhookChannel(settings.webhook_signing_key.get_secret_value().encode())
 
@@ -122,6 +125,19 @@ class _Tasks:
             with suppress(asyncio.CancelledError):
                 await task
         await self._webhook.close()
+
+
+def _cluster_of(path: str | None) -> Callable[[str], str | None]:
+    """Ward → its cluster id, from the optional cluster file (checked at start-up)."""
+    if path is None:
+        return lambda ward: None
+    clusters = load_clusters(Path(path), load_reference())
+
+    def cluster_of(ward: str) -> str | None:
+        found = clusters.cluster_for_ward(ward)
+        return None if found is None else found.id
+
+    return cluster_of
 
 
 def _now() -> datetime:

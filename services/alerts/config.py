@@ -35,6 +35,11 @@ class AlertsSettings(ServiceSettings):
         default=30.0, gt=0, le=3600,
         description="Seconds between clock ticks (pending alerts fire, repeats, escalation)",
     )  # fmt: skip
+    clusters_file: str | None = Field(
+        default=None,
+        description="TOML file of ward clusters (shared/reference/clusters.example.toml) for "
+        "routing ward alerts to cluster inspectors; none: no cluster routing",
+    )
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server for email notices")
     smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port")
     smtp_from: str = Field(
