@@ -152,15 +152,24 @@ class Engine:
             alert = notice.alert
             rule = self.rules.rules[alert.rule_id]
             why = None
-            if notice.kind != "resolved" and inhibited(alert, firing, rule.inhibit):
+            if inhibited(alert, firing, rule.inhibit):
                 why = f"inhibited by the borough alert {alert.rule_id}:{alert.borough_code}"
             silence = silenced_by(alert, self.silences, now)
             if why is None and silence is not None:
                 why = f"silenced by {silence.silence_id} ({silence.author}: {silence.reason})"
             targets = recipients(alert, self.subscriptions, self._cluster_of)
+            if notice.kind == "resolved":  # only to those who were told it was firing
+                told = self._told(alert.alert_id)
+                targets = [s for s in targets if s.subscription_id in told]
+                why = None
             for s in (*targets, TOPIC_SUBSCRIPTION):
                 rows.append(delivery_row(Delivery(s, notice), why, now))
         return rows
+
+    def _told(self, alert_id: str) -> set[str]:
+        """Recipients a notice of the alert was sent to (not held)."""
+        return {d.subscription_id for d in self._store.log(alert_id=alert_id, limit=10_000)
+                if d.status != "held" and d.kind != "resolved"}  # fmt: skip
 
     def _commit(self, working: dict[str, Alert]) -> None:
         with self.lock:
