@@ -18,6 +18,7 @@ from services.flex.domain.ledger import Ledger
 from services.flex.domain.report import WardInfo
 from services.flex.fold import Folder, FoldResult
 from services.flex.handlers import register_handlers
+from services.flex.metrics import FlexMetrics
 from services.flex.publisher import Area, FlexPublisher, Send
 from services.flex.store.sql import SqlFlexStore, create_schema
 from shared import __version__
@@ -48,11 +49,14 @@ def create_app(settings: FlexSettings) -> FastAPI:
     area = area_of(reference)
     rules = Rules(f"flex-rules-1/{settings.abstraction_threshold:g}/{settings.repeated_flex_days}",
                   settings.abstraction_threshold, settings.repeated_flex_days)  # fmt: skip
+    metrics = FlexMetrics(registry)
     publisher = FlexPublisher(folder, area, rules, _sender(broker),
                               interval_s=settings.update_interval_s,
                               now=lambda: datetime.now(UTC))  # fmt: skip
+    publisher.on_published = lambda n: metrics.published.inc(n)
 
     def folded(result: FoldResult) -> None:
+        metrics.observe(result)
         publisher.touched(result.touched, result.breach_changed)
 
     register_handlers(broker, folder, store.offsets, group_id=settings.consumer_group,

@@ -61,6 +61,7 @@ class FlexPublisher:
         self._breach: set[str] = set()
         self._last: dict[str, str] = {}
         self.published = 0
+        self.on_published: Callable[[int], None] = lambda n: None
 
     def touched(self, ward_days: frozenset[WardDay], breach_changed: frozenset[str]) -> None:
         self._dirty |= ward_days
@@ -104,6 +105,7 @@ class FlexPublisher:
             raise
         self._last.update(keys)
         self.published += len(messages)
+        self.on_published(len(messages))
         return len(messages)
 
     def _messages(

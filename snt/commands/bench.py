@@ -11,10 +11,10 @@ app = typer.Typer(help="Run benchmarks; results are saved under benchmarks/resul
 
 
 def _benchmarks() -> dict[str, Callable[[], dict[str, Any]]]:
-    from snt.bench import flex, foundation, ingest, kpi
+    from snt.bench import alerts, flex, foundation, ingest, kpi
 
     return {"foundation": foundation.run, "ingest": ingest.run, "kpi": kpi.run,
-            "flex": flex.run}  # fmt: skip
+            "flex": flex.run, "alerts": alerts.run}  # fmt: skip
 
 
 def _run(name: str, fn: Callable[[], dict[str, Any]]) -> None:
@@ -51,6 +51,13 @@ def flex() -> None:
     """A simulated month for every London ward team end to end (simulator, ingest, flex
     fold) and the time to produce the monthly SNT abstraction reports."""
     _run("flex", _benchmarks()["flex"])
+
+
+@app.command("alerts")
+def alerts() -> None:
+    """Latency from a crime accepted by ingest to the borough lead's webhook, at 200 events/s
+    across London wards, on the embedded stack (grouping interval zero)."""
+    _run("alerts", _benchmarks()["alerts"])
 
 
 @app.command("all")

@@ -131,6 +131,8 @@ def test_a_simulated_month_is_reported_and_its_exceptions_published(
         assert get(f"/v1/flex/boroughs/{CAMDEN}/report?month=2025-03").status_code == 403
         assert get("/v1/flex/mps/report?month=2025-03").status_code == 403
         assert get("/v1/flex/mps/report?month=2025-03", central).status_code == 200
+        metrics = client.get("/metrics").text
+        assert 'snt_flex_events_total{outcome="applied"}' in metrics
         ward = max(body["rows"], key=lambda r: r["flexed_out"])["code"]
         assert _flexed_days(get, ward) >= 3
         path = f"/v1/flex/boroughs/{WESTMINSTER}/exceptions?month=2025-03"
