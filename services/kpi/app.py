@@ -72,7 +72,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
     )  # fmt: skip
 
     def folded(result: FoldResult) -> None:
-        publisher.touched(result.touched, backlog=result.size >= MAX_RECORDS)
+        publisher.touched(result.touched_groups, backlog=result.size >= MAX_RECORDS)
         publisher.surveyed(result.surveyed)
 
     register_handlers(broker, folder, metrics, store.offsets, group_id=settings.consumer_group,

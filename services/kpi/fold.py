@@ -36,6 +36,8 @@ class FoldResult:
     """Records that could not be folded, with the reason (the caller dead-letters them)."""
     touched: frozenset[Unit] = frozenset()
     """Stored units whose counts changed (their figures and roll-ups need publishing)."""
+    touched_groups: frozenset[tuple[Unit, str]] = frozenset()
+    """The same, with the KPI group whose counts changed."""
     surveyed: frozenset[str] = frozenset()
     """Boroughs (or MPS) whose survey figures changed."""
 
@@ -107,9 +109,10 @@ class Folder:
             self.applied_total += len(fresh)
             self.positions.update(offsets)
         touched = frozenset(key[0] for key in net)
+        touched_groups = frozenset((key[0], key[1]) for key in net)
         surveyed = frozenset([*(r.borough for r in responses), *(p.key[2] for p in published)])
         return FoldResult(len(fresh), len(items) - len(fresh), ignored, tuple(bad), touched,
-                          surveyed)  # fmt: skip
+                          touched_groups, surveyed)  # fmt: skip
 
 
 Item = Change | Response | Published

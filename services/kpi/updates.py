@@ -73,20 +73,27 @@ class UpdatePublisher:
         self._versions, self._send, self._read_model = versions, send, read_model
         self._periods, self._interval_s = tuple(periods), interval_s
         self._today, self._now, self._observe = today, now, observe
-        self._dirty: set[Unit] = set()
+        self._dirty: set[tuple[Unit, str]] = set()
+        """(unit, KPI group) whose figures may have changed."""
         self._survey = survey
         self._survey_dirty: set[str] = set()
         self._backlog_at = -math.inf
         self._last: dict[tuple[str, int, str], str] = {}
         self.published = 0
 
-    def touched(self, units: Iterable[Unit], *, backlog: bool = False) -> None:
-        """Mark ``units`` (and what they roll up into) for the next flush. ``backlog``: the
-        batch was full, so more events are waiting (a catch-up is under way)."""
+    def touched(self, units: Iterable[Unit | tuple[Unit, str]], *,
+                backlog: bool = False) -> None:  # fmt: skip
+        """Mark units — every KPI group, or (unit, group) pairs: that group only — and what
+        they roll up into for the next flush. ``backlog``: the batch was full, so more events
+        are waiting (a catch-up is under way)."""
         if backlog:
             self._backlog_at = time.monotonic()
-        for unit in units:
-            self._dirty.update(u for u in roll_ups(unit) if u.kind in PUBLISHED_LEVELS)
+        for found in units:
+            unit, groups = (found, tuple(KPI_OF_GROUP)) if isinstance(found, Unit) else (
+                found[0], (found[1],) if found[1] in KPI_OF_GROUP else ())  # fmt: skip
+            for u in roll_ups(unit):
+                if u.kind in PUBLISHED_LEVELS:
+                    self._dirty.update((u, g) for g in groups)
 
     def surveyed(self, areas: Iterable[str]) -> None:
         """Mark the survey figures of ``areas`` (boroughs, MPS) and the MPS's for the next
@@ -100,7 +107,7 @@ class UpdatePublisher:
         with self._folder.lock:
             state = self._folder.state
             units = [*state.units("ward"), *state.units("borough")]
-        self._dirty.update([*units, MPS])
+        self._dirty.update((u, g) for u in [*units, MPS] for g in KPI_OF_GROUP)
         with self._folder.lock:
             self.surveyed(self._folder.survey.boroughs())
 
@@ -126,15 +133,15 @@ class UpdatePublisher:
                 published = 0
             took = time.monotonic() - started
             self._observe(published, took)
-            pause = max(self._interval_s, 2 * took)
+            pause = max(self._interval_s, 2 * took) if catching_up else self._interval_s
 
     async def flush(self) -> int:
         """Publish the changed figures of the dirty units; returns how many were published."""
         dirty, self._dirty = self._dirty, set()
         surveyed, self._survey_dirty = self._survey_dirty, set()
         try:
-            messages, keys = await asyncio.to_thread(self._messages, sorted(dirty, key=_order),
-                                                     sorted(surveyed))  # fmt: skip
+            ordered = sorted(dirty, key=lambda d: (*_order(d[0]), d[1]))
+            messages, keys = await asyncio.to_thread(self._messages, ordered, sorted(surveyed))
             if messages:
                 await self._send([(k, v) for k, v, _ in messages])
                 if self._read_model is not None:
@@ -147,24 +154,23 @@ class UpdatePublisher:
         self.published += len(messages)
         return len(messages)
 
-    def _messages(self, units: list[Unit], surveyed: Sequence[str] = ()
+    def _messages(self, dirty: list[tuple[Unit, str]], surveyed: Sequence[str] = ()
                   ) -> tuple[list[Any], dict[tuple[str, int, str], str]]:  # fmt: skip
         as_of = self._board.data_date(self._today())
         with self._folder.lock:
             offsets, applied = dict(self._folder.positions), self._folder.applied_total
         messages, keys = [], {}
-        for unit in units:
-            for group in KPI_OF_GROUP:
-                for kind in self._periods:
-                    body = self._body(unit, group, kind, as_of)
-                    key = (unit.code, KPI_OF_GROUP[group], kind)
-                    digest = _digest(body)
-                    if self._last.get(key) == digest:
-                        continue
-                    keys[key] = digest
-                    event = self._event(unit, body, digest, (offsets, applied))
-                    raw = orjson.dumps(event)
-                    messages.append((unit.code.encode(), raw, (unit.code, f"{group}:{kind}", raw)))
+        for unit, group in dirty:
+            for kind in self._periods:
+                body = self._body(unit, group, kind, as_of)
+                key = (unit.code, KPI_OF_GROUP[group], kind)
+                digest = _digest(body)
+                if self._last.get(key) == digest:
+                    continue
+                keys[key] = digest
+                event = self._event(unit, body, digest, (offsets, applied))
+                raw = orjson.dumps(event)
+                messages.append((unit.code.encode(), raw, (unit.code, f"{group}:{kind}", raw)))
         if self._survey is not None:
             messages += self._survey_messages(surveyed, keys, (offsets, applied))
         return messages, keys

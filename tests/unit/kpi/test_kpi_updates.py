@@ -126,3 +126,15 @@ def test_the_same_figure_has_the_same_event_id_after_a_restart(make_folder: Make
     pub2.touch_all()
     asyncio.run(pub2.flush())
     assert sorted(e.event_id for e in events(first)) == sorted(e.event_id for e in events(again))
+
+
+def test_only_the_kpi_group_that_changed_is_recomputed_and_published(
+    make_folder: MakeFolder,
+) -> None:
+    folder, outbox = make_folder(), Outbox()
+    pub = publisher(folder, outbox)
+    result = folder.fold([record(counted("asb-1", asb=True, group="asb"))])
+    assert {g for _, g in result.touched_groups} == {"asb"}
+    pub.touched(result.touched_groups)
+    assert asyncio.run(pub.flush()) == 3  # ward, borough, MPS x KPI 5 only
+    assert {e.payload.kpi for e in events(outbox)} == {5}
