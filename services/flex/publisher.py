@@ -127,13 +127,19 @@ class FlexPublisher:
                                        self._cell(ward, role, day)))  # fmt: skip
                 for e in ward_day_exceptions(ledger, ward, day, self._area.model(ward)):
                     bodies.append((EXCEPTIONS_TOPIC, f"exc:{e.exception_id}", ward, _exc(e)))
+            scopes: set[tuple[str, str, int, int]] = set()
             for ward, year, month in sorted(months):
                 breaching = self._folder.breaching(ward)
                 for e in ward_month_exceptions(ledger, ward, year, month, self._rules, breaching):
                     bodies.append((EXCEPTIONS_TOPIC, f"exc:{e.exception_id}", ward, _exc(e)))
-                for body in self._kpi9(ward, year, month):
-                    bodies.append((KPI_TOPIC, f"kpi9:{body['area_code']}:{year}-{month}",
-                                   body["area_code"], body))  # fmt: skip
+                info = self._area.wards.get(ward)
+                if info is not None:
+                    scopes |= {("ward", ward, year, month), ("borough", info.borough, year, month),
+                               ("mps", "MPS", year, month)}  # fmt: skip
+            for level, code, year, month in sorted(scopes):  # each area's KPI 9 once
+                body = self._kpi9(level, code, year, month)
+                if body is not None:
+                    bodies.append((KPI_TOPIC, f"kpi9:{code}:{year}-{month}", code, body))
             applied = self._folder.applied_total
         for topic, key, ward, body in bodies:
             digest = _digest(body)
@@ -158,26 +164,23 @@ class FlexPublisher:
                 "abstracted_minutes": abstracted,
                 "officers_on_duty": cell.officers_on_duty}  # fmt: skip
 
-    def _kpi9(self, ward: str, year: int, month: int) -> list[dict[str, Any]]:
-        info = self._area.wards.get(ward)
-        if info is None:
-            return []
+    def _kpi9(self, level: str, code: str, year: int, month: int) -> dict[str, Any] | None:
+        """KPI 9 of a ward, a borough or the MPS for a month (None: nothing planned)."""
         first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-        ledger = self._folder.ledger
-        peers = [w for w in self._area.wards.values() if w.borough == info.borough]
-        scopes = [("ward", ward, info.borough, [info]), ("borough", info.borough, None, peers)]
-        out = []
-        for level, code, borough, wards in scopes:
-            found = kpi9(ledger, wards, first, last)
-            if found.share is None:
-                continue
-            out.append({
-                "level": level, "area_code": code, "borough_code": borough, "kpi": 9,
+
+        def inside(w: WardInfo) -> bool:
+            return level == "mps" or (w.code if level == "ward" else w.borough) == code
+
+        wards = [w for w in self._area.wards.values() if inside(w)]
+        found = kpi9(self._folder.ledger, wards, first, last)
+        if found.share is None:
+            return None
+        borough = wards[0].borough if level == "ward" else None
+        return {"level": level, "area_code": code, "borough_code": borough, "kpi": 9,
                 "measure": "abstraction_share", "unit": "proportion", "period": "month",
                 "period_start": first.isoformat(), "period_end": last.isoformat(),
-                "value": found.share, "last_year": found.last_year_share, "pct_change": None,
-            })  # fmt: skip
-        return out
+                "value": found.share, "last_year": found.last_year_share,
+                "pct_change": None}  # fmt: skip
 
     def _borough(self, ward: str) -> str:
         info = self._area.wards.get(ward)

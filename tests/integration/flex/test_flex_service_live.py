@@ -32,6 +32,7 @@ from services.ingest.publisher import KafkaPublisher
 from services.ingest.store.base import StoredEvent
 from services.ingest.store.sql import SqlIngestStore
 from shared.auth.admin import create_token, open_engine
+from shared.contracts import KpiUpdated, parse_event
 from shared.db import make_engine
 from shared.kafka_admin import ensure_topics
 from shared.reference import load_reference
@@ -145,6 +146,14 @@ def test_a_simulated_month_is_reported_and_its_exceptions_published(
         published = _consume(bootstrap, "snt.flex.exceptions.v1",
                              lambda m: m["payload"]["kind"] == "unauthorised_flex")  # fmt: skip
     assert published["payload"]["duty_ids"]
+
+    def mps_kpi9(m: dict[str, Any]) -> bool:
+        return bool(m["payload"].get("kpi") == 9 and m["payload"]["level"] == "mps")
+
+    kpi9 = _consume(bootstrap, "snt.kpi.updates.v1", mps_kpi9)
+    assert kpi9["payload"]["measure"] == "abstraction_share"
+    assert isinstance(parse_event(json.dumps(kpi9)), KpiUpdated)  # meets the contract
+    assert 0 < kpi9["payload"]["value"] < 1
     assert duties > 0
 
 
