@@ -23,9 +23,10 @@ from fastapi.testclient import TestClient
 from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import text
 
-from services.flex.app import create_app
+from services.flex.app import area_of, create_app
 from services.flex.config import FlexSettings
 from services.flex.domain.ledger import Ledger, recompute
+from services.flex.domain.report import monthly_report
 from services.flex.store.sql import SqlFlexStore
 from services.ingest.decode import submission
 from services.ingest.publisher import KafkaPublisher
@@ -39,7 +40,7 @@ from shared.reference import load_reference
 from shared.settings import load_settings
 from shared.topics import TOPICS
 from snt.ingest_setup import bulk_pipeline
-from snt.sim.roster import simulate
+from snt.sim.roster import Truth, simulate
 from tests.support.services import free_port
 from tests.support.tansu import running_tansu
 
@@ -57,6 +58,12 @@ def bootstrap() -> Iterator[str]:
 
 def canonical(tmp: Path, boroughs: tuple[str, ...] | None, seed: int) -> list[StoredEvent]:
     """A simulated March 2025 through the ingest pipeline: the duty.recorded events."""
+    return simulated(tmp, boroughs, seed)[0]
+
+
+def simulated(tmp: Path, boroughs: tuple[str, ...] | None,
+              seed: int) -> tuple[list[StoredEvent], Truth]:  # fmt: skip
+    """The duty.recorded events of a simulated March 2025, and the simulator's truth."""
     reference = load_reference()
     wards = None if boroughs is None else [
         w.code for b in boroughs for w in reference.wards("2022", b)]  # fmt: skip
@@ -72,7 +79,7 @@ def canonical(tmp: Path, boroughs: tuple[str, ...] | None, seed: int) -> list[St
     while page := store.events(seq, 5000):
         found += page
         seq = page[-1].seq
-    return found
+    return found, sim.truth
 
 
 async def _publish(bootstrap: str, events: list[StoredEvent]) -> None:
@@ -204,7 +211,7 @@ def _consume(bootstrap: str, topic: str, match: Callable[[dict[str, Any]], bool]
 def test_sigkills_during_a_month_for_every_ward_end_with_the_batch_figures(
     tmp_path: Path,
 ) -> None:
-    events = canonical(tmp_path, None, seed=9)
+    events, truth = simulated(tmp_path, None, seed=9)
     with running_tansu() as bootstrap:
         ensure_topics(bootstrap, list(TOPICS))
         asyncio.run(_publish(bootstrap, events))
@@ -223,7 +230,20 @@ def test_sigkills_during_a_month_for_every_ward_end_with_the_batch_figures(
         held.apply(duty_id, version, duty)
     expected = _batch(events)
     assert _cells(held) == _cells(expected)
-    assert sum(1 for _ in held.duties()) == sum(1 for _ in expected.duties())
+    assert sum(1 for _ in held.duties()) == sum(1 for _ in expected.duties()) == truth.duties
+    # the month for every ward reproduces the simulator's own ground truth, ward by ward
+    reference = load_reference()
+    wards = area_of(reference).wards.values()
+    rows = [
+        r for b in reference.boroughs() for r in monthly_report(held, wards, b.code, 2025, 3).rows
+    ]
+    assert len(rows) == 679
+    for r in rows:
+        assert (r.planned, r.on_ward, r.flexed_out, r.flexed_out_unauthorised, r.flexed_in) == (
+            truth.planned[r.code], truth.on_ward[r.code], truth.flexed_out[r.code],
+            truth.flexed_out_unauthorised[r.code], truth.flexed_in[r.code]), r.code  # fmt: skip
+        assert {k: v for k, v in r.abstracted.items() if v} == {
+            k: v for (w, k), v in truth.abstracted.items() if w == r.code and v}  # fmt: skip
 
 
 def _batch(events: list[StoredEvent]) -> Ledger:
