@@ -136,32 +136,41 @@ class UpdatePublisher:
             pause = max(self._interval_s, 2 * took) if catching_up else self._interval_s
 
     async def flush(self) -> int:
-        """Publish the changed figures of the dirty units; returns how many were published."""
+        """Publish the changed figures of the dirty units; returns how many were published.
+        Financial year to date figures — the ones alerts judge — are computed and sent first,
+        then the other periods."""
         dirty, self._dirty = self._dirty, set()
         surveyed, self._survey_dirty = self._survey_dirty, set()
+        ordered = sorted(dirty, key=lambda d: (*_order(d[0]), d[1]))
+        first = tuple(k for k in self._periods if k == "fytd")
+        rest = tuple(k for k in self._periods if k != "fytd")
+        published = 0
         try:
-            ordered = sorted(dirty, key=lambda d: (*_order(d[0]), d[1]))
-            messages, keys = await asyncio.to_thread(self._messages, ordered, sorted(surveyed))
-            if messages:
-                await self._send([(k, v) for k, v, _ in messages])
-                if self._read_model is not None:
-                    await self._read_model.put([f for _, _, f in messages])
-        except BaseException:
+            for periods, areas in ((first, sorted(surveyed)), (rest, [])):
+                messages, keys = await asyncio.to_thread(self._messages, ordered, areas,
+                                                         periods)  # fmt: skip
+                if messages:
+                    await self._send([(k, v) for k, v, _ in messages])
+                    if self._read_model is not None:
+                        await self._read_model.put([f for _, _, f in messages])
+                self._last.update(keys)
+                published += len(messages)
+                self.published += len(messages)
+        except BaseException:  # what was sent is remembered: a retry sends only the rest
             self._dirty |= dirty
             self._survey_dirty |= surveyed
             raise
-        self._last.update(keys)
-        self.published += len(messages)
-        return len(messages)
+        return published
 
-    def _messages(self, dirty: list[tuple[Unit, str]], surveyed: Sequence[str] = ()
+    def _messages(self, dirty: list[tuple[Unit, str]], surveyed: Sequence[str] = (),
+                  periods: Sequence[str] | None = None,
                   ) -> tuple[list[Any], dict[tuple[str, int, str], str]]:  # fmt: skip
         as_of = self._board.data_date(self._today())
         with self._folder.lock:
             offsets, applied = dict(self._folder.positions), self._folder.applied_total
         messages, keys = [], {}
         for unit, group in dirty:
-            for kind in self._periods:
+            for kind in self._periods if periods is None else periods:
                 body = self._body(unit, group, kind, as_of)
                 key = (unit.code, KPI_OF_GROUP[group], kind)
                 digest = _digest(body)

@@ -138,3 +138,31 @@ def test_only_the_kpi_group_that_changed_is_recomputed_and_published(
     pub.touched(result.touched_groups)
     assert asyncio.run(pub.flush()) == 3  # ward, borough, MPS x KPI 5 only
     assert {e.payload.kpi for e in events(outbox)} == {5}
+
+
+def test_fytd_figures_go_out_first_and_a_failed_second_phase_resends_only_the_rest(
+    make_folder: MakeFolder,
+) -> None:
+    folder, outbox = make_folder(), Outbox()
+    pub = UpdatePublisher(
+        folder, Board(folder, TARGETS), TARGETS, VERSIONS, outbox.send, None,
+        periods=("month", "fytd"), interval_s=60, today=lambda: date(2025, 3, 31),
+        now=lambda: datetime(2025, 3, 31, 12, tzinfo=UTC),
+    )  # fmt: skip
+    pub.touched(folder.fold([record(counted("p1", at="2025-03-10T10:00:00+00:00"))]).touched_groups)
+    assert asyncio.run(pub.flush()) == 6  # ward, borough, MPS x violence x 2 periods
+    assert [e.payload.period for e in events(outbox)] == ["fytd"] * 3 + ["month"] * 3
+    outbox.sent.clear()
+    pub.touched(folder.fold([record(counted("p2", at="2025-03-11T10:00:00+00:00"))]).touched_groups)
+
+    async def fail_second(messages: Sequence[tuple[bytes, bytes]]) -> None:
+        if any(b'"period":"month"' in v for _, v in messages):
+            raise ConnectionError("broker unavailable")
+        outbox.sent.extend(messages)
+
+    pub._send = fail_second  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        asyncio.run(pub.flush())
+    pub._send = outbox.send  # type: ignore[method-assign]
+    assert asyncio.run(pub.flush()) == 3  # only the month figures are left to send
+    assert [e.payload.period for e in events(outbox)] == ["fytd"] * 3 + ["month"] * 3
