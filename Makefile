@@ -32,7 +32,7 @@ status: setup
 
 ## test: lint, type-check, then the whole test suite (unit, integration, e2e)
 test: setup lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 test-unit: setup
 	$(BIN)/pytest tests/unit

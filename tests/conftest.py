@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,15 +29,18 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    """A Redis URL on a database index flushed before and after the test."""
+    """A Redis URL on a database index flushed before and after the test (one index per
+    parallel test worker: 15, 14, ...)."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL.rsplit("/", 1)[0] + "/15")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    url = f"{REDIS_URL.rsplit('/', 1)[0]}/{15 - int(worker.removeprefix('gw') or 0) % 8}"
+    client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.RedisError as exc:
         unavailable("Redis", str(exc))
     client.flushdb()
-    yield REDIS_URL.rsplit("/", 1)[0] + "/15"
+    yield url
     client.flushdb()
     client.close()
