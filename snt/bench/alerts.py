@@ -50,7 +50,11 @@ def run() -> dict[str, Any]:
                "SNT_STACK_HTTP_BASE_PORT": str(_port_run()),
                "SNT_KPI_UPDATE_INTERVAL_S": "0.05", "SNT_ALERTS_GROUP_INTERVAL_S": "0",
                "SNT_ALERTS_TICK_INTERVAL_S": "5"}  # fmt: skip
-        _snt(env, "up", "--detach")
+        try:
+            _snt(env, "up", "--detach")
+        except RuntimeError as exc:
+            log = data_dir / "logs" / "stack.log"
+            raise RuntimeError(f"{exc}\n{log.read_text()[-3000:] if log.exists() else ''}") from exc
         try:
             stack = json.loads((data_dir / "stack.json").read_text())
             urls = {n: i["url"] for n, i in stack["services"].items()}
