@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
@@ -22,6 +22,7 @@ from shared.contracts import capture_original
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 DEAD_LETTER_TOPIC = "snt.deadletter.v1"
 Position = tuple[str, int]
 """(topic, partition)."""
@@ -50,6 +51,30 @@ def next_offsets(records: Sequence[Record]) -> dict[Position, int]:
         key = (r.topic, r.partition)
         positions[key] = max(positions.get(key, 0), r.offset + 1)
     return positions
+
+
+Decoded = tuple[list[T], list[tuple[Record, str]], int]
+"""(items, refused records with the reason, how many were of no use)."""
+
+
+def decode_all(records: Sequence[Record], decode: Callable[[bytes], T | None],
+               refused: type[Exception]) -> Decoded[T]:  # fmt: skip
+    """The decoded items of ``records``, the records ``decode`` refused (``refused``) with the
+    reason (to dead-letter), and how many it had no use for (None)."""
+    items: list[T] = []
+    bad: list[tuple[Record, str]] = []
+    ignored = 0
+    for record in records:
+        try:
+            item = decode(record.value)
+        except refused as exc:
+            bad.append((record, str(exc)))
+            continue
+        if item is None:
+            ignored += 1
+        else:
+            items.append(item)
+    return items, bad, ignored
 
 
 class SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Column, Connection, event, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
@@ -67,6 +67,17 @@ def ping(engine: Engine) -> None:
     """Raise if the database cannot answer ``SELECT 1``."""
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+def held_among(conn: Connection, column: Column[Any], values: Iterable[str],
+               chunk: int = 500) -> set[str]:  # fmt: skip
+    """Which of ``values`` the table of ``column`` already holds (looked up in chunks, so the
+    statement's parameters stay bounded): e.g. the event ids already applied."""
+    wanted = sorted(set(values))
+    held: set[str] = set()
+    for i in range(0, len(wanted), chunk):
+        held.update(conn.execute(select(column).where(column.in_(wanted[i : i + chunk]))).scalars())
+    return held
 
 
 class BulkSql:

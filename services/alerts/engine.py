@@ -15,12 +15,13 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 import orjson
 
 from services.alerts.domain.lifecycle import Alert, Notice, Step, acknowledge, observe, tick
 from services.alerts.domain.routing import (
+    TOPIC_SUBSCRIPTION,
     Delivery,
     Silence,
     Subscription,
@@ -33,10 +34,6 @@ from services.alerts.store.base import AlertsStore, DeliveryRow
 from shared.consumer import Record, next_offsets
 
 log = logging.getLogger(__name__)
-
-TOPIC_SUBSCRIPTION: Final = Subscription("topic", "Other systems (snt.alerts.v1)", "mps", "MPS",
-                                         "kafka", "snt.alerts.v1")  # fmt: skip
-"""Every notice is also published on the alerts topic (not held ones)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from typing import Any, Final, Protocol
 import httpx
 import orjson
 
-from services.alerts.domain.routing import Subscription
+from services.alerts.domain.routing import TOPIC_SUBSCRIPTION, Subscription
 from services.alerts.store.base import AlertsStore, DeliveryRow
 
 log = logging.getLogger(__name__)
@@ -131,8 +131,6 @@ class Sender:
 
     async def send_due(self) -> int:
         """Send every due delivery, grouped; returns the deliveries sent."""
-        from services.alerts.engine import TOPIC_SUBSCRIPTION
-
         now = self._now()
         rows = await asyncio.to_thread(self._store.due, now, BATCH)
         subs = {s.subscription_id: s for s in [*self._subscriptions(), TOPIC_SUBSCRIPTION]}

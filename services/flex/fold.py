@@ -17,7 +17,7 @@ from datetime import date
 from services.flex.codec import BadEventError, DutyVersion, KpiStatus, decode
 from services.flex.domain.ledger import Duty, Ledger
 from services.flex.store.base import FlexStore, StoredDuty
-from shared.consumer import Position, Record, next_offsets
+from shared.consumer import Decoded, Position, Record, decode_all, next_offsets
 
 WardDay = tuple[str, date]
 
@@ -44,7 +44,6 @@ class Folder:
         self.ledger = ledger
         self.lock = threading.Lock()
         self.statuses: dict[tuple[str, int], bool] = {}
-        self.generation = 0
         self.applied_total = 0
         self.positions: dict[Position, int] = {}
 
@@ -58,14 +57,14 @@ class Folder:
             self.statuses = self._store.statuses()
             self.applied_total = self._store.applied()
             self.positions = self._store.offsets()
-            self.generation += 1
         return rows
 
     def breaching(self, ward: str) -> bool:
         return any(b for (w, _), b in self.statuses.items() if w == ward)
 
     def fold(self, records: Sequence[Record], *, track_offsets: bool = True) -> FoldResult:
-        items, bad, ignored = _decode_all(records)
+        decoded: Decoded[DutyVersion | KpiStatus] = decode_all(records, decode, BadEventError)
+        items, bad, ignored = decoded
         offsets = next_offsets(records) if track_offsets else {}
         with self._store.unit() as unit:
             fresh_ids = unit.fresh([i.event_id for i in items])
@@ -85,7 +84,6 @@ class Folder:
                 touched.update(_days(duty))
             changed = {w for (w, k), b in statuses.items() if self.statuses.get((w, k)) != b}
             self.statuses.update(statuses)
-            self.generation += 1
             self.applied_total += len(fresh)
             self.positions.update(offsets)
         return FoldResult(len(fresh), len(items) - len(fresh), ignored, tuple(bad),
@@ -109,22 +107,3 @@ def _days(duty: Duty | None) -> set[WardDay]:
     if duty.worked_ward is not None:
         found.add((duty.worked_ward, duty.day))
     return found
-
-
-def _decode_all(
-    records: Sequence[Record],
-) -> tuple[list[DutyVersion | KpiStatus], list[tuple[Record, str]], int]:
-    items: list[DutyVersion | KpiStatus] = []
-    bad: list[tuple[Record, str]] = []
-    ignored = 0
-    for record in records:
-        try:
-            item = decode(record.value)
-        except BadEventError as exc:
-            bad.append((record, str(exc)))
-            continue
-        if item is None:
-            ignored += 1
-        else:
-            items.append(item)
-    return items, bad, ignored

@@ -21,8 +21,8 @@ from services.kpi.domain.diagnostics import Diagnostics
 from services.kpi.domain.state import Change, KpiState, Unit, net_by_day
 from services.kpi.domain.survey import Published, Response, SurveyBook, sum_nets
 from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, KpiStore, Position, nonzero
+from shared.consumer import Decoded, decode_all, next_offsets
 from shared.consumer import Record as Record  # re-exported: the fold's input
-from shared.consumer import next_offsets
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,8 @@ class Folder:
     def fold(self, records: Sequence[Record], *, track_offsets: bool = True) -> FoldResult:
         """Fold ``records``; ``track_offsets=False`` for a replay from the event store, whose
         positions are not Kafka offsets."""
-        items, bad, ignored = _decode_all(records)
+        decoded: Decoded[Item] = decode_all(records, decode, BadEventError)
+        items, bad, ignored = decoded
         offsets = next_offsets(records) if track_offsets else {}
         with self._store.unit() as unit:
             fresh = unit.fresh(items)
@@ -116,23 +117,6 @@ class Folder:
 
 
 Item = Change | Response | Published
-
-
-def _decode_all(records: Sequence[Record]) -> tuple[list[Item], list[tuple[Record, str]], int]:
-    changes: list[Item] = []
-    bad: list[tuple[Record, str]] = []
-    ignored = 0
-    for record in records:
-        try:
-            change = decode(record.value)
-        except BadEventError as exc:
-            bad.append((record, str(exc)))
-            continue
-        if change is None:
-            ignored += 1
-        else:
-            changes.append(change)
-    return changes, bad, ignored
 
 
 def _categories(changes: Sequence[Change]) -> dict[CategoryKey, int]:

@@ -49,6 +49,11 @@ class Subscription:
         return TIER[self.scope]
 
 
+TOPIC_SUBSCRIPTION: Final = Subscription("topic", "Other systems (snt.alerts.v1)", "mps", "MPS",
+                                         "kafka", "snt.alerts.v1")  # fmt: skip
+"""Every notice is also published on the alerts topic (not held ones)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Silence:
     silence_id: str

@@ -23,9 +23,8 @@ from services.alerts.store.codec import (
     load_subscription,
 )
 from shared.consumer import Position
-from shared.db import BulkSql, serialise_writers, writer
+from shared.db import BulkSql, held_among, serialise_writers, writer
 
-CHUNK = 500
 WRITER_LOCK = 0x534E_5441  # PostgreSQL advisory lock id of alerts' units of work ("SNTA")
 _COLUMNS = ("key", "subscription_id", "alert_id", "sequence", "kind", "borough", "status",
             "held_reason", "attempts", "next_attempt_at", "created_at", "delivered_at",
@@ -41,12 +40,7 @@ class SqlAlertsUnit:
         self._conn = conn
 
     def fresh(self, event_ids: Sequence[str]) -> set[str]:
-        ids = sorted(set(event_ids))
-        seen: set[str] = set()
-        for i in range(0, len(ids), CHUNK):
-            query = select(t.applied.c.event_id).where(t.applied.c.event_id.in_(ids[i : i + CHUNK]))
-            seen.update(self._conn.execute(query).scalars())
-        return set(ids) - seen
+        return set(event_ids) - held_among(self._conn, t.applied.c.event_id, event_ids)
 
     def put_alerts(self, alerts: Sequence[Alert]) -> None:
         rows = [(a.alert_id, a.state, dump_alert(a)) for a in alerts]

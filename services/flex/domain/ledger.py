@@ -158,10 +158,6 @@ class Ledger:
             if duty is not None:
                 yield duty
 
-    def versions(self) -> Iterator[tuple[str, int, Duty | None]]:
-        for duty_id, (version, duty) in self._duties.items():
-            yield duty_id, version, duty
-
     def cell(self, ward: str, role: str, day: date) -> Cell:
         return self.cells.get((ward, role, day)) or Cell()
 

@@ -15,9 +15,8 @@ from services.flex.domain.ledger import Duty
 from services.flex.store import tables as t
 from services.flex.store.base import StoredDuty
 from shared.consumer import Position
-from shared.db import BulkSql, serialise_writers, writer
+from shared.db import BulkSql, held_among, serialise_writers, writer
 
-CHUNK = 500
 WRITER_LOCK = 0x534E_5446  # PostgreSQL advisory lock id of flex's units of work ("SNTF")
 
 
@@ -44,13 +43,7 @@ class SqlFlexUnit:
         self._conn = conn
 
     def fresh(self, event_ids: Sequence[str]) -> set[str]:
-        ids = sorted(set(event_ids))
-        seen: set[str] = set()
-        for i in range(0, len(ids), CHUNK):
-            part = ids[i : i + CHUNK]
-            query = select(t.applied.c.event_id).where(t.applied.c.event_id.in_(part))
-            seen.update(self._conn.execute(query).scalars())
-        return set(ids) - seen
+        return set(event_ids) - held_among(self._conn, t.applied.c.event_id, event_ids)
 
     def put(self, duties: Sequence[StoredDuty], statuses: Mapping[tuple[str, int], bool],
             event_ids: Sequence[str], offsets: Mapping[Position, int]) -> None:  # fmt: skip
@@ -96,10 +89,3 @@ class SqlFlexStore:
     def applied(self) -> int:
         with self._engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(t.applied)).scalar_one())
-
-    def clear(self) -> None:
-        """Forget everything (before a rebuild from the event store)."""
-        with self._writer.begin() as conn:
-            serialise_writers(conn, WRITER_LOCK)
-            for table in (t.duties, t.statuses, t.applied, t.offsets):
-                conn.execute(table.delete())

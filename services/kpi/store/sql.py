@@ -19,9 +19,8 @@ from services.kpi.store.base import (
     StoredContact,
     T,
 )
-from shared.db import BulkSql, serialise_writers, writer
+from shared.db import BulkSql, held_among, serialise_writers, writer
 
-CHUNK = 500
 WRITER_LOCK = 0x534E_544B  # PostgreSQL advisory lock id of kpi's units of work ("SNTK")
 
 
@@ -34,12 +33,7 @@ class SqlKpiUnit:
         self._conn = conn
 
     def fresh(self, changes: Sequence[T]) -> list[T]:
-        ids = sorted({c.event_id for c in changes})
-        seen: set[str] = set()
-        for i in range(0, len(ids), CHUNK):
-            part = ids[i : i + CHUNK]
-            query = select(t.applied.c.event_id).where(t.applied.c.event_id.in_(part))
-            seen.update(self._conn.execute(query).scalars())
+        seen = held_among(self._conn, t.applied.c.event_id, (c.event_id for c in changes))
         out = []
         for change in changes:
             if change.event_id not in seen:
