@@ -10,7 +10,7 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.settings import StrictSettings
 
-SERVICES: tuple[str, ...] = ("ingest", "kpi", "flex", "alerts")
+SERVICES: tuple[str, ...] = ("ingest", "kpi", "flex", "alerts", "dashboard")
 """Every service the embedded stack runs, in start order."""
 
 

@@ -68,6 +68,9 @@ def service_env(settings: StackSettings, service: str) -> dict[str, str]:
             prefix + "AUTH_DATABASE_URL": sqlite_url(settings.data_dir / "auth.db"),
         }
     )
+    if service == "dashboard":
+        env.update({f"{prefix}{name.upper()}_URL": f"http://127.0.0.1:{settings.port_of(name)}"
+                    for name in ("kpi", "flex", "alerts")})  # fmt: skip
     return env
 
 
@@ -109,6 +112,8 @@ class EmbeddedStack:
             self.children.append(child)
         self._wait_ready()
         self._write_state()
+        dashboard = next(c.url for c in self.children if c.name == "dashboard")
+        self.say(f"dashboard page {dashboard}/  (sign in with a token from `snt token create`)")
 
     def run_until_stopped(self) -> None:
         signal.signal(signal.SIGTERM, self._request_stop)

@@ -151,6 +151,10 @@ class LondonReference:
             and (wanted is None or self._tables.boroughs[ward.borough_code].force is wanted)
         )
 
+    def shapes(self) -> tuple[Shape, ...]:
+        """The 2018-set ward polygons (longitude, latitude), in ward-code order."""
+        return self._tables.shapes
+
     def apportioned_from(self, ward_code: str) -> tuple[tuple[str, float], ...]:
         """The changed 2018-set wards whose counts a 2022-set ward takes a share of, with
         the shares (empty for any other code): for comparisons on 2022 boundaries over

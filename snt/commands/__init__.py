@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from snt.commands import bench, config, imports, kpi, reference, simulate, token, topics
+from snt.commands import bench, config, imports, kpi, pack, reference, simulate, token, topics
 
 
 def register(app: typer.Typer) -> None:
@@ -16,3 +16,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(kpi.app, name="kpi")
     app.add_typer(simulate.app, name="simulate")
     app.command("import")(imports.import_file)
+    app.command("pack")(pack.pack)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-SERVICES = ("ingest", "kpi", "flex", "alerts")
+SERVICES = ("ingest", "kpi", "flex", "alerts", "dashboard")
 DOMAIN_THIRD_PARTY = {"pydantic", "pydantic_core", "annotated_types"}
 IO_MODULES = {
     "io", "os", "pathlib", "shutil", "socket", "subprocess", "sqlite3", "tempfile", "urllib",

@@ -15,7 +15,7 @@ def test_the_tree_follows_the_import_rules() -> None:
 
 
 def test_every_service_package_is_checked() -> None:
-    for name in ("ingest", "kpi", "flex", "alerts"):
+    for name in ("ingest", "kpi", "flex", "alerts", "dashboard"):
         assert (ROOT / "services" / name / "app.py").is_file(), f"services/{name}/app.py missing"
 
 

@@ -1,0 +1,308 @@
+"""HTTP surface of the dashboard: the page, the drill-down tree, a scoped pass-through to
+the kpi, flex and alerts APIs (the caller's token goes with each call, so every service
+applies its own scope), live updates (server-sent events), maps, charts and packs."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
+
+from services.dashboard.areas import Directory
+from services.dashboard.live import LiveHub
+from services.dashboard.pack.build import Area, build_pack, data_date
+from services.dashboard.pack.charts import spc_chart, trajectory_chart
+from services.dashboard.pack.map import WardMap
+from services.dashboard.pack.meeting import MeetingError, build_meeting
+from services.dashboard.pack.render import render_html, render_pdf, render_template
+from services.dashboard.pack.status import GROUP_NAMES, GROUPS, spc_class, trajectory_status
+from services.dashboard.upstream import Upstream, UpstreamError
+from shared.auth import Authenticator, Principal
+
+STATIC = Path(__file__).resolve().parent / "static"
+Group = Literal["violence", "property", "asb"]
+Format = Literal["html", "pdf"]
+Period = Literal["fytd", "rolling_12m", "month", "rolling_28d", "week", "fortnight", "quarter"]
+WRITES = {("alerts", "v1/silences")}
+"""POST paths passed through besides ``v1/alerts/{id}/acknowledge``."""
+
+
+def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
+                 ward_map: WardMap, hub: LiveHub) -> APIRouter:  # fmt: skip
+    router = APIRouter()
+    anyone = Depends(auth.principal)
+
+    def token(request: Request) -> str:
+        return request.headers["Authorization"].split(None, 1)[1]
+
+    @router.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @router.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> FileResponse:
+        found = STATIC / name
+        if "/" in name or not found.is_file():
+            raise HTTPException(404, f"no file {name}")
+        return FileResponse(found)
+
+    @router.get("/api/me", tags=["dashboard"])
+    def me(principal: Principal = anyone) -> Any:
+        """Who is signed in, and the MPS → borough → cluster → ward tree they may see."""
+        return {"name": principal.name, "role": principal.role.value,
+                "scope_boroughs": sorted(principal.boroughs),
+                "scope_wards": sorted(principal.wards),
+                **directory.visible(principal)}  # fmt: skip
+
+    @router.api_route("/api/{service}/{path:path}", methods=["GET", "POST"], tags=["dashboard"])
+    async def passthrough(service: Literal["kpi", "flex", "alerts"], path: str,
+                          request: Request, principal: Principal = anyone) -> Response:  # fmt: skip
+        """The kpi, flex or alerts API, called with your own token (reads; and acknowledging
+        and silencing alerts)."""
+        if not path.startswith("v1/"):
+            raise HTTPException(404, f"no {service} API path /{path}")
+        body = None
+        if request.method == "POST":
+            acknowledging = (service == "alerts" and path.startswith("v1/alerts/")
+                             and path.endswith("/acknowledge"))  # fmt: skip
+            if not acknowledging and (service, path) not in WRITES:
+                raise HTTPException(405, f"POST /{path} is not open through the dashboard")
+            body = await request.body()
+        try:
+            found = await upstream.request(service, request.method, f"/{path}", token(request),
+                                           dict(request.query_params), body)  # fmt: skip
+        except UpstreamError as exc:
+            raise HTTPException(exc.status, exc.detail) from exc
+        return Response(found.content, found.status_code,
+                        media_type=found.headers.get("content-type"))  # fmt: skip
+
+    @router.get("/live", tags=["dashboard"])
+    async def live(principal: Principal = anyone) -> StreamingResponse:
+        """Server-sent events: KPI updates, alerts and flex exceptions in your scope as they
+        happen (`kpi`, `alert`, `flex`; `resync` when the page should reload)."""
+        subscriber = hub.subscribe(principal)
+        return StreamingResponse(hub.stream(subscriber), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store",
+                                          "X-Accel-Buffering": "no"})  # fmt: skip
+
+    @router.get("/summary/mps", tags=["dashboard"])
+    async def mps_summary(request: Request, period: Period = "fytd", as_of: date | None = None,
+                          principal: Principal = anyone) -> Any:  # fmt: skip
+        """Every borough's crime KPIs with their status in words (central users)."""
+        if not principal.can_see_mps():
+            raise HTTPException(403, "out of scope: the MPS view is for central users")
+        source = upstream.source(token(request))
+        params = {"period": period, **_as_of(as_of)}
+        codes = sorted(directory.boroughs, key=lambda c: directory.boroughs[c])
+        mps, *bodies = await _fetch(asyncio.gather(
+            source.get("kpi", "/v1/kpi/mps", params),
+            *(source.get("kpi", f"/v1/kpi/boroughs/{c}", params) for c in codes)))  # fmt: skip
+        rows = [_row(c, directory.boroughs[c], b) for c, b in zip(codes, bodies, strict=True)]
+        return {"period": period, "mps": _row("MPS", "Metropolitan Police Service", mps),
+                "areas": _attention_first(rows)}  # fmt: skip
+
+    @router.get("/summary/boroughs/{borough_code}", tags=["dashboard"])
+    async def borough_summary(borough_code: str, request: Request, period: Period = "fytd",
+                              as_of: date | None = None,
+                              principal: Principal = anyone) -> Any:  # fmt: skip
+        """The borough's wards (those in your scope) with their crime KPIs and status in
+        words, the wards needing attention first; the borough row when you may see it."""
+        wards = [w for w in directory.wards_of(borough_code)
+                 if principal.can_see_ward(w.code, borough_code)]  # fmt: skip
+        if not wards:
+            raise HTTPException(403, f"out of scope: no ward of {borough_code} in your scope")
+        source = upstream.source(token(request))
+        params = {"period": period, **_as_of(as_of)}
+        whole = principal.can_see_borough(borough_code)
+        calls = [source.get("kpi", f"/v1/kpi/wards/{w.code}", params) for w in wards]
+        if whole:
+            calls.append(source.get("kpi", f"/v1/kpi/boroughs/{borough_code}", params))
+        bodies = await _fetch(asyncio.gather(*calls))
+        rows = [_row(w.code, w.name, b) for w, b in zip(wards, bodies, strict=False)]
+        name = directory.boroughs[borough_code]
+        return {"period": period, "code": borough_code, "name": name,
+                "borough": _row(borough_code, name, bodies[-1]) if whole else None,
+                "areas": _attention_first(rows)}  # fmt: skip
+
+    @router.get("/summary/wards/{ward_code}", tags=["dashboard"])
+    async def ward_summary(ward_code: str, request: Request, as_of: date | None = None,
+                           principal: Principal = anyone) -> Any:  # fmt: skip
+        """The ward's crime KPIs, FYTD and rolling 12 months, with status in words."""
+        found = directory.wards.get(ward_code)
+        if found is None:
+            raise HTTPException(404, f"{ward_code} is not an MPS ward")
+        source = upstream.source(token(request))
+        fytd, rolling = await _fetch(asyncio.gather(*(
+            source.get("kpi", f"/v1/kpi/wards/{ward_code}", {"period": p, **_as_of(as_of)})
+            for p in ("fytd", "rolling_12m"))))  # fmt: skip
+        return {"code": ward_code, "name": found.name, "borough_code": found.borough_code,
+                "borough_name": directory.boroughs[found.borough_code],
+                "fytd": _row(ward_code, found.name, fytd),
+                "rolling_12m": _row(ward_code, found.name, rolling)}  # fmt: skip
+
+    @router.get("/maps/boroughs/{borough_code}.svg", tags=["dashboard"])
+    async def borough_map(borough_code: str, request: Request, group: Group = "violence",
+                          period: Literal["fytd", "rolling_12m"] = "fytd",
+                          as_of: date | None = None,
+                          principal: Principal = anyone) -> Response:  # fmt: skip
+        """The borough's wards coloured and marked by the KPI's status."""
+        wards = [w for w in directory.wards_of(borough_code)
+                 if principal.can_see_ward(w.code, borough_code)]  # fmt: skip
+        if not wards:
+            raise HTTPException(403, f"out of scope: no ward of {borough_code} in your scope")
+        source = upstream.source(token(request))
+        params = {"period": period, **_as_of(as_of)}
+        bodies = await _fetch(asyncio.gather(*(
+            source.get("kpi", f"/v1/kpi/wards/{w.code}", params) for w in wards)))  # fmt: skip
+        statuses = {w.code: trajectory_status(_group(b, group)) for w, b in
+                    zip(wards, bodies, strict=True)}  # fmt: skip
+        names = {w.code: w.name for w in wards}
+        title = f"{directory.boroughs[borough_code]}: {GROUP_NAMES[group]}, {period} status"
+        return _svg(ward_map.borough_svg(borough_code, title, statuses, names))
+
+    @router.get("/maps/mps.svg", tags=["dashboard"])
+    async def mps_map(request: Request, group: Group = "violence",
+                      period: Literal["fytd", "rolling_12m"] = "fytd",
+                      as_of: date | None = None,
+                          principal: Principal = anyone) -> Response:  # fmt: skip
+        """Every borough coloured and marked by the KPI's status (central users)."""
+        if not principal.can_see_mps():
+            raise HTTPException(403, "out of scope: the MPS map is for central users")
+        source = upstream.source(token(request))
+        params = {"period": period, **_as_of(as_of)}
+        codes = sorted(directory.boroughs)
+        bodies = await _fetch(asyncio.gather(*(
+            source.get("kpi", f"/v1/kpi/boroughs/{c}", params) for c in codes)))  # fmt: skip
+        statuses = {c: trajectory_status(_group(b, group)) for c, b in
+                    zip(codes, bodies, strict=True)}  # fmt: skip
+        return _svg(ward_map.mps_svg(f"MPS: {GROUP_NAMES[group]}, {period} status by borough",
+                                     statuses, directory.boroughs))  # fmt: skip
+
+    @router.get("/charts/{level}/{code}/{kind}.svg", tags=["dashboard"])
+    async def chart(level: Literal["wards", "boroughs"], code: str,
+                    kind: Literal["trajectory", "spc"], request: Request,
+                    group: Group = "violence", as_of: date | None = None,
+                    principal: Principal = anyone) -> Response:  # fmt: skip
+        """A ward's or borough's trajectory chart (cumulative FYTD against last year and the
+        target) or its monthly XmR chart."""
+        source = upstream.source(token(request))
+        figures = await _fetch(source.get("kpi", f"/v1/kpi/{level}/{code}", _as_of(as_of)))
+        end = date.fromisoformat(_group(figures, group)["period_end"])
+        params = {"group": group, "interval": "month", "as_of": end.isoformat()}
+        spc = await _fetch(source.get("kpi", f"/v1/kpi/{level}/{code}/spc", params))
+        name = (directory.wards[code].name if level == "wards" and code in directory.wards
+                else directory.boroughs.get(code, code))  # fmt: skip
+        label = f"{name} {GROUP_NAMES[group]}"
+        if kind == "spc":
+            return _svg(spc_chart(spc, label))
+        ratio = _group(figures, group).get("target_ratio")
+        return _svg(trajectory_chart(spc, end, ratio, label))
+
+    @router.get("/packs/boroughs/{borough_code}", tags=["dashboard"])
+    async def borough_pack(borough_code: str, request: Request, as_of: date | None = None,
+                           format: Format = "html",
+                           principal: Principal = anyone) -> Response:  # fmt: skip
+        """The Borough SN Performance Pack as HTML or PDF."""
+        if borough_code not in directory.boroughs:
+            raise HTTPException(404, f"{borough_code} is not an MPS borough")
+        if not principal.can_see_borough(borough_code):
+            raise HTTPException(403, f"out of scope: borough {borough_code} is not in your scope")
+        wards = [Area(w.code, w.name) for w in directory.wards_of(borough_code)]
+        area = Area(borough_code, directory.boroughs[borough_code])
+        source = upstream.source(token(request))
+        day = as_of or await _data_date(source, f"/v1/kpi/boroughs/{borough_code}")
+        made = await _fetch(build_pack(source, area, wards, day, datetime.now(UTC)))
+        html = await asyncio.to_thread(render_html, made, ward_map)
+        name = f"sn-pack-{borough_code}-{made.as_of.isoformat()}"
+        return await _document(html, format, name)
+
+    @router.get("/packs/meetings/{meeting}", tags=["dashboard"])
+    async def meeting_pack(meeting: str, request: Request, borough: str | None = None,
+                           cluster: str | None = None, as_of: date | None = None,
+                           format: Format = "html",
+                           principal: Principal = anyone) -> Response:  # fmt: skip
+        """A meeting pack: with ``borough`` a borough meeting (``cluster`` narrows the weekly
+        cluster meeting to one cluster's wards), without it a corporate one."""
+        names = {**directory.boroughs, **{w.code: w.name for w in directory.wards.values()}}
+        scope = None if borough is None else (borough, directory.boroughs.get(borough, borough))
+        wards = None
+        if cluster is not None:
+            if directory.clusters is None:
+                raise HTTPException(404, "no clusters are configured")
+            found = [c for c in directory.clusters.clusters if c.id == cluster]
+            if not found:
+                raise HTTPException(404, f"no cluster {cluster!r}")
+            wards = frozenset(found[0].ward_codes)
+        source = upstream.source(token(request))
+        day = as_of or await _data_date(
+            source, "/v1/kpi/mps" if borough is None else f"/v1/kpi/boroughs/{borough}"
+        )
+        try:
+            made = await _fetch(build_meeting(source, meeting, scope, day, datetime.now(UTC),
+                                              names, wards))  # fmt: skip
+        except MeetingError as exc:
+            raise HTTPException(404, str(exc)) from exc
+        html = render_template("meeting.html", pack=made)
+        return await _document(html, format, f"meeting-{meeting}-{made.scope_code}")
+
+    return router
+
+
+async def _fetch(call: Any) -> Any:
+    try:
+        return await call
+    except UpstreamError as exc:
+        raise HTTPException(exc.status if exc.status in (403, 404, 422) else 502,
+                            f"{exc.service} API: {exc.detail}") from exc  # fmt: skip
+
+
+async def _data_date(source: Any, path: str) -> date:
+    return await _fetch(data_date(source, path))  # type: ignore[no-any-return]
+
+
+def _as_of(as_of: date | None) -> dict[str, str]:
+    return {"as_of": as_of.isoformat()} if as_of else {}
+
+
+def _row(code: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
+    """One area's figures with the status and SPC class of each, in words."""
+    cells = {}
+    reasons = []
+    for f in body["figures"]:
+        status, spc = trajectory_status(f), spc_class(f.get("spc"))
+        cells[f["kpi_group"]] = {"figure": f, "status": asdict(status), "spc": asdict(spc)}
+        if status.needs_attention:
+            reasons.append(f"{GROUP_NAMES[f['kpi_group']]}: {status.label}")
+        if spc.key == "concern":
+            reasons.append(f"{GROUP_NAMES[f['kpi_group']]}: {spc.label}")
+    return {"code": code, "name": name, "cells": cells, "attention": reasons}
+
+
+def _attention_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: (not r["attention"], -len(r["attention"]), r["name"]))
+
+
+def _group(body: dict[str, Any], group: str) -> dict[str, Any]:
+    return next(f for f in body["figures"] if f["kpi_group"] == group)
+
+
+def _svg(markup: str) -> Response:
+    return Response(markup, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+async def _document(html: str, fmt: str, name: str) -> Response:
+    if fmt == "pdf":
+        pdf = await asyncio.to_thread(render_pdf, html)
+        disposition = f'attachment; filename="{name}.pdf"'
+        return Response(
+            pdf, media_type="application/pdf", headers={"Content-Disposition": disposition}
+        )
+    return HTMLResponse(html)
+
+
+__all__ = ["GROUPS", "build_router"]

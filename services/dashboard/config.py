@@ -1,0 +1,34 @@
+"""Settings of the dashboard service (environment prefix `SNT_DASHBOARD_`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class DashboardSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="SNT_DASHBOARD_", frozen=True, extra="forbid")
+    service_name: ClassVar[str] = "dashboard"
+
+    http_port: int = Field(default=8105, ge=1, le=65535, description="HTTP listen port")
+    kpi_url: str = Field(default="http://127.0.0.1:8102", description="Base URL of the kpi API")
+    flex_url: str = Field(default="http://127.0.0.1:8103", description="Base URL of the flex API")
+    alerts_url: str = Field(
+        default="http://127.0.0.1:8104", description="Base URL of the alerts API"
+    )
+    upstream_timeout_s: float = Field(
+        default=30.0, gt=0, le=300, description="Timeout of one call to a kpi, flex or alerts API"
+    )
+    live_queue_size: int = Field(
+        default=500, ge=10, le=100_000,
+        description="Live updates held per open page before it is told to reload its figures",
+    )  # fmt: skip
+    clusters_file: str | None = Field(
+        default=None,
+        description="TOML file of ward clusters (shared/reference/clusters.example.toml) for "
+        "the borough → cluster → ward drill-down; unset = no cluster level",
+    )  # fmt: skip
