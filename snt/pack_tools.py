@@ -11,7 +11,7 @@ from services.dashboard.pack.map import WardMap
 from services.dashboard.pack.meeting import MeetingError, build_meeting
 from services.dashboard.pack.render import render_html, render_pdf, render_template
 from services.dashboard.upstream import Upstream, UpstreamError
-from shared.reference import load_clusters, load_reference
+from shared.reference import load_2022_shapes, load_clusters, load_reference
 
 
 class PackError(RuntimeError):
@@ -38,7 +38,7 @@ async def write_pack(urls: dict[str, str], token: str, borough: str | None, as_o
             found_wards = sorted(reference.wards("2022", borough), key=lambda w: w.name)
             wards = [Area(w.code, w.name) for w in found_wards]
             made = await build_pack(source, Area(borough, boroughs[borough]), wards, day, now)
-            html = render_html(made, WardMap(reference))
+            html = render_html(made, WardMap(reference, load_2022_shapes()))
             stem = f"sn-pack-{borough}-{day.isoformat()}"
         else:
             names = {**boroughs, **{w.code: w.name for w in reference.wards("2022")}}

@@ -27,7 +27,7 @@ from shared.auth import create_schema as create_auth_schema
 from shared.consumer import records_of, undecoded
 from shared.db import make_engine
 from shared.observability import Check, new_registry
-from shared.reference import load_clusters, load_reference
+from shared.reference import load_2022_shapes, load_clusters, load_reference
 from shared.service import Startup, broker_check, make_broker, service_app
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,9 @@ def create_app(settings: DashboardSettings) -> FastAPI:
                       lifespan=startup.lifespan(), checks=checks, registry=registry)  # fmt: skip
     add_forbidden_handler(app)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
-    app.include_router(build_router(upstream, auth, directory, WardMap(reference), hub))
+    app.include_router(
+        build_router(upstream, auth, directory, WardMap(reference, load_2022_shapes()), hub)
+    )
     return app
 
 

@@ -8,6 +8,8 @@ from sqlalchemy import DateTime, Engine, MetaData, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared.db import writer
+
 TOKEN_TABLE = "api_token"
 ACCESS_LOG_TABLE = "access_log"
 
@@ -52,5 +54,10 @@ class AccessLogRow(AuthTable, table=True):
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the auth tables (api_token, access_log) if they are missing."""
-    AUTH_REGISTRY.metadata.create_all(engine)
+    """Create the auth tables (api_token, access_log) if they are missing.
+
+    Every service does this in the one token database as it starts: the check and the
+    CREATE run in one writer transaction, so services starting together take turns instead
+    of racing (on SQLite a deferred check-then-create fails at once with "database is
+    locked" when another writer is in between)."""
+    AUTH_REGISTRY.metadata.create_all(writer(engine))

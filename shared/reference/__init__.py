@@ -7,7 +7,7 @@ Load once at start-up with ``load_reference()`` and pass the result where it is 
 from shared.reference.boundaries import BOUNDARY_SETS, SET_2014, SET_2018, SET_2022
 from shared.reference.clusters import Cluster, ClusterSet, parse_clusters
 from shared.reference.errors import ReferenceDataError, UnknownCodeError
-from shared.reference.loader import load_clusters, load_reference
+from shared.reference.loader import load_2022_shapes, load_clusters, load_reference
 from shared.reference.models import Borough, BoundarySet, Force, SpecialUnit
 from shared.reference.reference import LondonReference
 from shared.reference.version import REFERENCE_CODE_VERSION
@@ -41,6 +41,7 @@ __all__ = [
     "StaffingModel",
     "UnknownCodeError",
     "Ward",
+    "load_2022_shapes",
     "load_clusters",
     "load_reference",
     "parse_clusters",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from shared.reference.assemble import build_tables
 from shared.reference.clusters import ClusterSet, parse_clusters
 from shared.reference.errors import ReferenceDataError
+from shared.reference.geometry import GeometryError, Shape, shape_from_geojson
 from shared.reference.reference import LondonReference
 from shared.reference.sources import DATA_FILES
 
@@ -45,3 +47,23 @@ def read_files(data_dir: Path, names: Iterable[str]) -> dict[str, bytes]:
     if missing:
         raise ReferenceDataError(f"reference data file(s) {missing} missing from {data_dir}")
     return {name: path.read_bytes() for name, path in paths.items()}
+
+
+EXACT_2022_DIR = "wards_2022_bng"
+
+
+def load_2022_shapes(data_dir: Path | None = None) -> tuple[Shape, ...]:
+    """The 2022-set ward polygons held exactly (Lewisham's), in British National Grid metres
+    (x = easting, y = northing), keyed by ward code, in code order. Drawing only: ward
+    resolution uses the LSOA lookups."""
+    folder = (data_dir if data_dir is not None else DEFAULT_DATA_DIR) / EXACT_2022_DIR
+    shapes = []
+    for path in sorted(folder.glob("*.geojson")):
+        try:
+            document = json.loads(path.read_bytes())
+            [feature] = document["features"]
+            shapes.append(shape_from_geojson(feature["properties"]["WD22CD"],
+                                             feature["geometry"]))  # fmt: skip
+        except (ValueError, KeyError, TypeError, GeometryError) as exc:
+            raise ReferenceDataError(f"{path.name}: not a one-ward 2022 GeoJSON: {exc}") from exc
+    return tuple(sorted(shapes, key=lambda s: s.key))

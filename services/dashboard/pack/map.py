@@ -1,11 +1,13 @@
 """Ward choropleths from the reference polygons, as SVG.
 
-The reference holds polygons for the 2018 ward set. A ward whose code is in both the 2018
-and 2022 sets is the same area and is drawn exactly. A 2022-set ward of a borough redrawn
-in 2022 has no polygon of its own: each changed 2018 ward is drawn as the 2022 ward that
-took the largest share of its residents (the Census 2021 crosswalk), and the map says it is
-approximate. Every area carries its status symbol as well as its colour, and its name and
-status in a tooltip.
+The reference holds polygons for the 2018 ward set, and exact 2022 polygons (in British
+National Grid metres) for the boroughs that have them (Lewisham). A borough whose every 2022
+ward has an exact polygon is drawn from those. Otherwise a ward whose code is in both the
+2018 and 2022 sets is the same area and is drawn exactly, and a 2022-set ward of a borough
+redrawn in 2022 has no polygon of its own: each changed 2018 ward is drawn as the 2022 ward
+that took the largest share of its residents (the Census 2021 crosswalk), and the map says
+it is approximate (naming any ward it could not draw). Every area carries its status symbol
+as well as its colour, and its name and status in a tooltip.
 """
 
 from __future__ import annotations
@@ -46,13 +48,10 @@ class Piece:
 
 
 class WardMap:
-    def __init__(self, reference: LondonReference) -> None:
-        current = {w.code for w in reference.wards("2022")}
-        dominant: dict[str, tuple[float, str]] = {}
-        for ward in current:
-            for old, share in reference.apportioned_from(ward):
-                if share > dominant.get(old, (0.0, ""))[0]:
-                    dominant[old] = (share, ward)
+    def __init__(self, reference: LondonReference, exact_2022: Sequence[Shape] = ()) -> None:
+        wards_2022 = reference.wards("2022")
+        current = {w.code for w in wards_2022}
+        drawn_as = _drawn_as({w: reference.apportioned_from(w) for w in sorted(current)})
         self._by_borough: dict[str, list[Piece]] = defaultdict(list)
         self._borough_of_shape: dict[str, str] = {}
         for shape in reference.shapes():
@@ -60,13 +59,23 @@ class WardMap:
             self._borough_of_shape[shape.key] = borough
             if shape.key in current:
                 self._by_borough[borough].append(Piece(shape.key, shape, True))
-            elif shape.key in dominant:
-                self._by_borough[borough].append(Piece(dominant[shape.key][1], shape, False))
+            elif shape.key in drawn_as:
+                self._by_borough[borough].append(Piece(drawn_as[shape.key], shape, False))
         self._all = [p for pieces in self._by_borough.values() for p in pieces]
+        exact = {s.key: s for s in exact_2022}
+        self._grid: dict[str, list[Piece]] = {}
+        """boroughs drawn from exact 2022 polygons (British National Grid metres)"""
+        for borough in {w.borough_code for w in wards_2022}:
+            codes = [w.code for w in wards_2022 if w.borough_code == borough]
+            if all(code in exact for code in codes):
+                self._grid[borough] = [Piece(code, exact[code], True) for code in codes]
 
     def borough_svg(self, borough_code: str, title: str, statuses: Mapping[str, Status],
                     names: Mapping[str, str]) -> str:  # fmt: skip
         """The borough's wards coloured and marked by ``statuses`` (ward code → status)."""
+        if borough_code in self._grid:
+            return _svg(title, "", self._grid[borough_code], statuses, names, "data-ward",
+                        x_scale=1.0)  # fmt: skip
         pieces = self._by_borough.get(borough_code, [])
         approximate = any(not p.exact for p in pieces)
         drawn = {p.code for p in pieces}
@@ -88,21 +97,45 @@ class WardMap:
         return _svg(title, "", pieces, statuses, names, "data-borough", outline=False)
 
 
+def _drawn_as(shares: Mapping[str, Sequence[tuple[str, float]]]) -> dict[str, str]:
+    """Changed 2018 ward → the 2022 ward it is drawn as: the one that took the largest share
+    of its residents; then each 2022 ward left with no shape takes the 2018 ward it has the
+    largest share of among those whose 2022 ward keeps another shape (so as many 2022 wards
+    as possible appear)."""
+    best: dict[str, tuple[float, str]] = {}
+    for new, parts in shares.items():
+        for old, share in parts:
+            if share > best.get(old, (0.0, ""))[0]:
+                best[old] = (share, new)
+    drawn = {old: new for old, (_, new) in best.items()}
+    for new, parts in shares.items():
+        if new in drawn.values():
+            continue
+        spare = [(share, old) for old, share in parts
+                 if list(drawn.values()).count(drawn[old]) > 1]  # fmt: skip
+        if spare:
+            drawn[max(spare)[1]] = new
+    return drawn
+
+
 def _svg(title: str, note: str, pieces: list[Piece], statuses: Mapping[str, Status],
-         names: Mapping[str, str], attribute: str, outline: bool = True) -> str:  # fmt: skip
+         names: Mapping[str, str], attribute: str, outline: bool = True,
+         x_scale: float = COS_LAT) -> str:  # fmt: skip
+    """``x_scale`` makes x and y the same distance: cos(latitude) for longitude degrees,
+    1 for grid metres."""
     if not pieces:
         return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{SIZE}" height="40">'
                 f"<title>{escape(title)}</title><text x='4' y='24'>No ward shapes held for this "
                 "area.</text></svg>")  # fmt: skip
-    min_x = min(p.shape.bbox.min_x for p in pieces) * COS_LAT
-    max_x = max(p.shape.bbox.max_x for p in pieces) * COS_LAT
+    min_x = min(p.shape.bbox.min_x for p in pieces) * x_scale
+    max_x = max(p.shape.bbox.max_x for p in pieces) * x_scale
     min_y, max_y = min(p.shape.bbox.min_y for p in pieces), max(p.shape.bbox.max_y for p in pieces)
     scale = (SIZE - 2 * PAD) / max(max_x - min_x, max_y - min_y)
     width = round((max_x - min_x) * scale + 2 * PAD)
     height = round((max_y - min_y) * scale + 2 * PAD)
 
     def at(lon: float, lat: float) -> tuple[float, float]:
-        return (round(PAD + (lon * COS_LAT - min_x) * scale, 1),
+        return (round(PAD + (lon * x_scale - min_x) * scale, 1),
                 round(PAD + (max_y - lat) * scale, 1))  # fmt: skip
 
     grouped: dict[str, list[Piece]] = defaultdict(list)

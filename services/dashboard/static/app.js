@@ -379,7 +379,13 @@ function onLive(kind, event) {
   const time = new Date().toLocaleTimeString("en-GB");
   const what = kind === "kpi" ? `KPI ${event.kpi} ${event.period} for ${event.area_code} is now ${num(event.value)}`
     : kind === "alert" ? `alert ${event.state}: ${event.title}` : kind === "flex" ? `flex exception (${event.kind}) in ${event.area_code}` : "figures changed";
-  $("live").textContent = `Live update ${time}: ${what}.`;
+  const message = `Live update ${time}: ${what}.`;
+  $("live").textContent = message;
+  const log = $("live-log");
+  const item = document.createElement("li");
+  item.textContent = message;
+  log.prepend(item);
+  while (log.children.length > 20) log.lastElementChild.remove();
   clearTimeout(state.refresh);
   state.refresh = setTimeout(() => { if (!document.activeElement || !document.activeElement.closest("form")) route(); }, 1500);
 }
