@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 #
-# One image for the four services and the `snt` operator command:
-#   python -m services.ingest | services.kpi | services.flex | services.alerts
+# One image for the five services and the `snt` operator command:
+#   python -m services.ingest | services.kpi | services.flex | services.alerts |
+#   services.dashboard
 #   snt topics create --bootstrap kafka:9092
 # docker-compose.yml picks the command per service. See docs/deployment.md.
 
@@ -40,6 +41,12 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 # --- runtime: the interpreter, the environment and an unprivileged user ----------------
 FROM ${PYTHON_IMAGE} AS runtime
 
+# Pango and fonts for the PDF packs (WeasyPrint lays the HTML out with them).
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+        fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 snt \
     && useradd --system --uid 10001 --gid snt --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin snt
@@ -54,7 +61,7 @@ ENV PATH=/app/.venv/bin:$PATH \
 WORKDIR /app
 USER 10001:10001
 
-# ingest, kpi, flex, alerts (the defaults of SNT_<SERVICE>_HTTP_PORT)
-EXPOSE 8101 8102 8103 8104
+# ingest, kpi, flex, alerts, dashboard (the defaults of SNT_<SERVICE>_HTTP_PORT)
+EXPOSE 8101 8102 8103 8104 8105
 
 CMD ["snt", "--help"]

@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SNT := $(BIN)/snt
 
-.PHONY: setup run down status test test-unit test-integration lint fmt bench clean
+.PHONY: setup browser run down status test test-unit test-integration lint fmt bench clean
 
 # Set-up: a private uv, then the locked environment (re-synced when the lock changes).
 $(UV):
@@ -30,14 +30,26 @@ down: setup
 status: setup
 	$(SNT) status
 
+## browser: Debian's Chromium for the dashboard's browser tests (no browser download)
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "the browser tests need Debian's chromium at /usr/bin/chromium:" \
+	      "run 'apt-get install chromium' as root"; exit 1; fi; \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+	    || { apt-get update -q >/dev/null && \
+	         DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
+	fi
+
 ## test: lint, type-check, then the whole test suite (unit, integration, e2e)
-test: setup lint
+test: setup browser lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
 test-unit: setup
 	$(BIN)/pytest tests/unit
 
-test-integration: setup
+test-integration: setup browser
 	$(BIN)/pytest tests/integration tests/e2e
 
 lint: setup

@@ -14,6 +14,11 @@ class DashboardSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SNT_DASHBOARD_", frozen=True, extra="forbid")
     service_name: ClassVar[str] = "dashboard"
 
+    database_url: str = Field(
+        default="sqlite:///var/dashboard.db",
+        description="Not used: the dashboard keeps no state of its own (it reads the kpi, flex "
+        "and alerts APIs and the token database)",
+    )  # fmt: skip
     http_port: int = Field(default=8105, ge=1, le=65535, description="HTTP listen port")
     kpi_url: str = Field(default="http://127.0.0.1:8102", description="Base URL of the kpi API")
     flex_url: str = Field(default="http://127.0.0.1:8103", description="Base URL of the flex API")

@@ -15,12 +15,14 @@ app = typer.Typer(help="Show the configuration variables.", no_args_is_help=Fals
 
 def settings_classes() -> list[type[StrictSettings]]:
     from services.alerts.config import AlertsSettings
+    from services.dashboard.config import DashboardSettings
     from services.flex.config import FlexSettings
     from services.ingest.config import IngestSettings
     from services.kpi.config import KpiSettings
     from snt.config import StackSettings
 
-    return [StackSettings, IngestSettings, KpiSettings, FlexSettings, AlertsSettings]
+    return [StackSettings, IngestSettings, KpiSettings, FlexSettings, AlertsSettings,
+            DashboardSettings]
 
 
 Row = tuple[str, str, str]
@@ -49,7 +51,7 @@ def sections() -> list[tuple[str, list[Row]]]:
         if len({repr(cls.model_fields[name].default) for cls in services}) == 1
     }  # fmt: skip
     out = [("Embedded stack (`snt up`)", rows(stack))]
-    out.append(("Every service (`<SVC>` = INGEST, KPI, FLEX or ALERTS)", [
+    out.append(("Every service (`<SVC>` = INGEST, KPI, FLEX, ALERTS or DASHBOARD)", [
         r for r in rows(ServiceSettings, "SNT_<SVC>_") if r[0].removeprefix("SNT_<SVC>_").lower()
         in common
     ]))  # fmt: skip

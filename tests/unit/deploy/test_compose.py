@@ -27,7 +27,8 @@ from tests.unit.deploy.compose_file import (
 )
 from tests.unit.deploy.yaml_subset import load
 
-APPS = ("ingest", "kpi", "flex", "alerts")
+STATEFUL = ("ingest", "kpi", "flex", "alerts")
+APPS = (*STATEFUL, "dashboard")
 INFRA = ("kafka", "postgres", "redis")
 EVERY_SERVICE = (*INFRA, "prometheus", "topics", *APPS)
 DEPENDENCIES = {
@@ -154,7 +155,7 @@ def test_http_port_matches_published_port_and_healthcheck(name: str) -> None:
     assert urls == [wanted], f"{name}: healthcheck GETs {urls!r}, expected [{wanted!r}]"
 
 
-@pytest.mark.parametrize("name", APPS)
+@pytest.mark.parametrize("name", STATEFUL)
 def test_app_service_waits_for_healthy_dependencies(name: str) -> None:
     depends = service(name).get("depends_on")
     assert isinstance(depends, dict), f"{name}: depends_on must be a mapping with conditions"
@@ -187,7 +188,7 @@ def test_ports_are_published_on_loopback_only() -> None:
     assert not exposed, f"published beyond 127.0.0.1: {'; '.join(exposed)}"
 
 
-@pytest.mark.parametrize("name", APPS)
+@pytest.mark.parametrize("name", STATEFUL)
 def test_databases_are_postgres_and_created_by_init_sql(name: str) -> None:
     init_sql = (ROOT / "deploy" / "postgres" / "init.sql").read_text(encoding="utf-8")
     created = set(re.findall(r"^CREATE DATABASE (\w+);", init_sql, re.MULTILINE))
@@ -197,6 +198,19 @@ def test_databases_are_postgres_and_created_by_init_sql(name: str) -> None:
         pattern = r"postgresql\+psycopg://snt:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432/"
         assert re.fullmatch(pattern + database, url), f"{name}: {field} is {url!r}, not {expected}"
         assert database in created, f"deploy/postgres/init.sql does not create {database}"
+
+
+def test_the_dashboard_reads_the_services_it_waits_for_and_their_token_database() -> None:
+    depends = service("dashboard").get("depends_on") or {}
+    for name in ("kafka", "postgres", "kpi", "flex", "alerts"):
+        assert (depends.get(name) or {}).get("condition") == "service_healthy", name
+    for name in ("kpi", "flex", "alerts"):
+        url = setting("dashboard", f"{name.upper()}_URL")
+        assert url == f"http://{name}:{setting(name, 'HTTP_PORT')}", (name, url)
+    auth = setting("dashboard", "AUTH_DATABASE_URL")
+    assert auth == setting("kpi", "AUTH_DATABASE_URL"), "one token database for every service"
+    assert "DATABASE_URL" not in {v.removeprefix("SNT_DASHBOARD_")
+                                  for v in environment("dashboard")}  # fmt: skip
 
 
 def test_kafka_is_one_kraft_node_that_creates_no_topic_by_itself() -> None:
