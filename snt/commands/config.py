@@ -21,8 +21,14 @@ def settings_classes() -> list[type[StrictSettings]]:
     from services.kpi.config import KpiSettings
     from snt.config import StackSettings
 
-    return [StackSettings, IngestSettings, KpiSettings, FlexSettings, AlertsSettings,
-            DashboardSettings]
+    return [
+        StackSettings,
+        IngestSettings,
+        KpiSettings,
+        FlexSettings,
+        AlertsSettings,
+        DashboardSettings,
+    ]
 
 
 Row = tuple[str, str, str]
