@@ -28,7 +28,7 @@ from shared.consumer import records_of, undecoded
 from shared.db import make_engine
 from shared.observability import Check, new_registry
 from shared.reference import load_2022_shapes, load_clusters, load_reference
-from shared.service import Startup, broker_check, make_broker, service_app
+from shared.service import Startup, broker_check, database_check, make_broker, service_app
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,9 @@ def create_app(settings: DashboardSettings) -> FastAPI:
         await upstream.aclose()
 
     startup = Startup(broker, prepare=[prepare], on_stop=[close])
-    checks: dict[str, Check] = {"broker": broker_check(broker), "state": startup.check()}
+    checks: dict[str, Check] = {"broker": broker_check(broker),
+                                "database": database_check(auth_engine),
+                                "state": startup.check()}  # fmt: skip
     for name, url in upstream.urls.items():
         checks[f"{name}_api"] = _upstream_check(upstream, name)
         log.info("upstream %s at %s", name, url)

@@ -1,7 +1,7 @@
 """Alerts benchmark: end-to-end latency from a crime accepted by ingest to the webhook that
 tells the borough lead, at a sustained 200 events/s across London wards.
 
-The embedded stack (local broker, ingest, kpi, flex, alerts; SQLite) runs with the KPI update
+The embedded stack (local broker and every service; SQLite) runs with the KPI update
 interval at 50 ms and the alert grouping interval at zero. Every London ward gets crimes one
 at a time, round-robin, at 200 per second, all on one day of a year with none the year
 before, so each ward and each borough breaches its trajectory significantly after a handful
@@ -28,12 +28,12 @@ from typing import Any
 import httpx
 
 from snt.bench.ingest import free_port
+from snt.config import SERVICES
 
 RATE = 200
 PER_WARD = 8
 DAY = "2025-06-10T10:00:00+01:00"
 TARGET_P99_MS = 250.0
-SERVICES = ("ingest", "kpi", "flex", "alerts")
 
 
 def run() -> dict[str, Any]:

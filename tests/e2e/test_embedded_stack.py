@@ -85,12 +85,14 @@ def test_every_service_exposes_health_readiness_and_metrics(
         assert httpx.get(f"{info['url']}/healthz").json() == {"service": name, "status": "ok"}
         ready = httpx.get(f"{info['url']}/readyz").json()
         expected = {"broker": "ok", "database": "ok"}
-        if name in ("kpi", "flex", "alerts"):
+        if name in ("kpi", "flex", "alerts", "dashboard"):
             expected["state"] = "ok"  # its state is loaded from the database before it serves
+        if name == "dashboard":  # no state of its own: the token database and the APIs it reads
+            expected |= {"kpi_api": "ok", "flex_api": "ok", "alerts_api": "ok"}
         assert ready["checks"] == expected, ready
         metrics = httpx.get(f"{info['url']}/metrics").text
         assert f"snt_{name}_build_info" in metrics
-        assert (data_dir / f"{name}.db").is_file()
+        assert (data_dir / f"{name}.db").is_file() == (name != "dashboard")
 
 
 def test_topics_were_created(stack: tuple[dict[str, str], Path]) -> None:
