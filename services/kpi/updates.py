@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 UPDATE_TOPIC = "snt.kpi.updates.v1"
 MAX_DEFER_S = 60.0
+LATER_CHUNK = 4
+"""Units whose other periods are computed between two looks for fresh FYTD work."""
 PUBLISHED_LEVELS = frozenset({"ward", "borough", "mps"})
 
 
@@ -75,6 +77,8 @@ class UpdatePublisher:
         self._today, self._now, self._observe = today, now, observe
         self._dirty: set[tuple[Unit, str]] = set()
         """(unit, KPI group) whose figures may have changed."""
+        self._later: set[tuple[Unit, str]] = set()
+        """(unit, KPI group) whose FYTD figures are sent and other periods' not yet."""
         self._survey = survey
         self._survey_dirty: set[str] = set()
         self._backlog_at = -math.inf
@@ -121,7 +125,7 @@ class UpdatePublisher:
         while True:
             await asyncio.sleep(pause)
             catching_up = time.monotonic() - self._backlog_at < self._interval_s
-            if not (self._dirty or self._survey_dirty) or (
+            if not (self._dirty or self._survey_dirty or self._later) or (
                 catching_up and time.monotonic() - last < MAX_DEFER_S
             ):
                 continue
@@ -137,30 +141,53 @@ class UpdatePublisher:
 
     async def flush(self) -> int:
         """Publish the changed figures of the dirty units; returns how many were published.
-        Financial year to date figures — the ones alerts judge — are computed and sent first,
-        then the other periods."""
+
+        Financial year to date figures — the ones alerts judge — and survey figures are
+        computed and sent first; then the other periods, a few units at a time, and before
+        each few the FYTD figures of any unit touched meanwhile: a fresh event's FYTD figure
+        never waits for the other periods of a large flush."""
+        first = tuple(k for k in self._periods if k == "fytd")
+        rest = tuple(k for k in self._periods if k != "fytd")
+        published = await self._flush_first(first)
+        while self._later:
+            if self._dirty or self._survey_dirty:
+                published += await self._flush_first(first)
+                continue
+            ordered = sorted(self._later, key=lambda d: (*_order(d[0]), d[1]))
+            chunk = ordered[:LATER_CHUNK]
+            self._later.difference_update(chunk)
+            try:
+                published += await self._publish(chunk, [], rest)
+            except BaseException:  # what was sent is remembered: a retry sends only the rest
+                self._later.update(chunk)
+                raise
+        return published
+
+    async def _flush_first(self, periods: tuple[str, ...]) -> int:
         dirty, self._dirty = self._dirty, set()
         surveyed, self._survey_dirty = self._survey_dirty, set()
         ordered = sorted(dirty, key=lambda d: (*_order(d[0]), d[1]))
-        first = tuple(k for k in self._periods if k == "fytd")
-        rest = tuple(k for k in self._periods if k != "fytd")
-        published = 0
         try:
-            for periods, areas in ((first, sorted(surveyed)), (rest, [])):
-                messages, keys = await asyncio.to_thread(self._messages, ordered, areas,
-                                                         periods)  # fmt: skip
-                if messages:
-                    await self._send([(k, v) for k, v, _ in messages])
-                    if self._read_model is not None:
-                        await self._read_model.put([f for _, _, f in messages])
-                self._last.update(keys)
-                published += len(messages)
-                self.published += len(messages)
-        except BaseException:  # what was sent is remembered: a retry sends only the rest
+            published = await self._publish(ordered, sorted(surveyed), periods)
+        except BaseException:
             self._dirty |= dirty
             self._survey_dirty |= surveyed
             raise
+        self._later |= dirty
         return published
+
+    async def _publish(self, units: list[tuple[Unit, str]], areas: list[str],
+                       periods: tuple[str, ...]) -> int:  # fmt: skip
+        if not periods and not areas:
+            return 0
+        messages, keys = await asyncio.to_thread(self._messages, units, areas, periods)
+        if messages:
+            await self._send([(k, v) for k, v, _ in messages])
+            if self._read_model is not None:
+                await self._read_model.put([f for _, _, f in messages])
+        self._last.update(keys)
+        self.published += len(messages)
+        return len(messages)
 
     def _messages(self, dirty: list[tuple[Unit, str]], surveyed: Sequence[str] = (),
                   periods: Sequence[str] | None = None,

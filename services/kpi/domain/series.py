@@ -3,7 +3,9 @@
 Two levels are kept: a count per day and a count per calendar month. An update touches one
 day and one month (O(1)); a range sum reads the whole months inside the range and the loose
 days at either end (at most ~60 day reads, plus one read per whole month), so no period ever
-rescans the history.
+rescans the history. Range sums are remembered until the series next changes (the same
+periods are asked for again and again between changes: every ward's rank reads every other
+ward's totals).
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from datetime import date
 from services.kpi.domain.days import day_index, day_of, month_index, month_start
 
 _CHUNK_DAYS = 366
+_MEMO_SIZE = 64
+"""Range sums remembered per series at most (a series nobody changes keeps no more)."""
 _WIDTH = array("q").itemsize
 
 
 class DaySeries:
-    __slots__ = ("_days", "_months")
+    __slots__ = ("_days", "_memo", "_months")
 
     def __init__(self) -> None:
         self._days = array("q")
         self._months = array("q")
+        self._memo: dict[tuple[int, int], int] | None = None
 
     def add(self, day: int, delta: int) -> None:
         """Add ``delta`` on day index ``day`` (≥ 0)."""
@@ -30,6 +35,7 @@ class DaySeries:
             self._grow(day)
         self._days[day] += delta
         self._months[month_index(day_of(day))] += delta
+        self._memo = None
 
     def add_fast(self, day: int, month: int, delta: int) -> None:
         """:meth:`add` with the month index already known (the fold's hot path)."""
@@ -37,9 +43,23 @@ class DaySeries:
             self._grow(day)
         self._days[day] += delta
         self._months[month] += delta
+        self._memo = None
 
     def total(self, first: int, last: int) -> int:
         """Sum over day indexes ``first..last`` inclusive (clipped to the data held)."""
+        memo = self._memo
+        if memo is None:
+            memo = self._memo = {}
+        else:
+            found = memo.get((first, last))
+            if found is not None:
+                return found
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        value = memo[(first, last)] = self._sum(first, last)
+        return value
+
+    def _sum(self, first: int, last: int) -> int:
         last = min(last, len(self._days) - 1)
         first = max(first, 0)
         if first > last:

@@ -97,6 +97,8 @@ class KpiState:
         self._targets: dict[SeriesKey, tuple[DaySeries, ...]] = {}
         """Per stored unit × group: its series and its roll-ups' (resolved once)."""
         self._members: dict[str, set[Unit]] = {}
+        self._units: dict[tuple[str, str | None], list[Unit]] = {}
+        """Answers of :meth:`units`, until a series of a new unit appears."""
 
     def apply(self, net: Mapping[DayKey, int]) -> None:
         """Fold a batch's net changes (after they are stored): O(1) per change and roll-up."""
@@ -138,8 +140,12 @@ class KpiState:
 
     def units(self, kind: UnitKind, borough: str | None = None) -> list[Unit]:
         """Units of ``kind`` (in ``borough`` when given) that have counts."""
-        pool = self._members.get(borough, set()) if borough else {u for u, _ in self._series}
-        return sorted((u for u in pool if u.kind == kind), key=lambda u: u.code)
+        found = self._units.get((kind, borough))
+        if found is None:
+            pool = self._members.get(borough, set()) if borough else {u for u, _ in self._series}
+            found = self._units[(kind, borough)] = sorted(
+                (u for u in pool if u.kind == kind), key=lambda u: u.code)  # fmt: skip
+        return list(found)
 
     def stored_units(self) -> Iterator[tuple[Unit, str, DaySeries]]:
         """The series that are stored (roll-ups are derived)."""
@@ -148,6 +154,7 @@ class KpiState:
                 yield unit, group, s
 
     def _new(self, unit: Unit) -> DaySeries:
+        self._units.clear()
         if unit.borough:
             self._members.setdefault(unit.borough, set()).add(unit)
         return DaySeries()

@@ -63,3 +63,19 @@ def test_a_long_range_reads_whole_months() -> None:
     assert series.total(START, END) == 5000
     assert series.total(END + 1, END + 500) == 0
     assert series.total(-100, -1) == 0
+
+
+def test_a_remembered_range_sum_is_forgotten_when_the_series_changes() -> None:
+    from services.kpi.domain.series import DaySeries
+
+    series = DaySeries()
+    series.add(40, 2)
+    assert series.total(0, 400) == 2
+    series.add(41, 3)
+    assert series.total(0, 400) == 5
+    series.add_fast(500, 16, 1)
+    assert (series.total(0, 400), series.total(0, 600)) == (5, 6)
+    for last in range(100, 300):  # many different ranges: the memory stays bounded
+        assert series.total(0, last) == 5
+    series.add(42, -5)
+    assert series.total(0, 400) == 0

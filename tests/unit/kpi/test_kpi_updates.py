@@ -166,3 +166,39 @@ def test_fytd_figures_go_out_first_and_a_failed_second_phase_resends_only_the_re
     pub._send = outbox.send  # type: ignore[method-assign]
     assert asyncio.run(pub.flush()) == 3  # only the month figures are left to send
     assert [e.payload.period for e in events(outbox)] == ["fytd"] * 3 + ["month"] * 3
+
+
+def test_a_ward_touched_during_a_long_flush_has_its_fytd_figure_sent_before_the_rest(
+    make_folder: MakeFolder,
+) -> None:
+    folder, outbox = make_folder(), Outbox()
+    wards = [f"E0501{3800 + i}" for i in range(12)]  # Westminster's 2022 wards
+    pub = UpdatePublisher(
+        folder, Board(folder, TARGETS), TARGETS, VERSIONS, outbox.send, None,
+        periods=("fytd", "month"), interval_s=60, today=lambda: date(2025, 3, 31),
+        now=lambda: datetime(2025, 3, 31, 12, tzinfo=UTC),
+    )  # fmt: skip
+    batch = [record(counted(f"w{i}", ward=w, at="2025-03-10T10:00:00+00:00"))
+             for i, w in enumerate(wards[:-1])]  # fmt: skip
+    pub.touched(folder.fold(batch).touched_groups)
+    late = wards[-1]
+    sends: list[list[tuple[str, str]]] = []
+
+    async def send(messages: Sequence[tuple[bytes, bytes]]) -> None:
+        sent = [parse_event(v).payload for _, v in messages]  # type: ignore[attr-defined]
+        sends.append([(p.area_code, p.period) for p in sent])
+        if len(sends) == 2:  # an event arrives while the other periods are being sent
+            event = record(counted("late", ward=late, at="2025-03-10T10:00:00+00:00"))
+            pub.touched(folder.fold([event]).touched_groups)
+
+    pub._send = send  # type: ignore[method-assign]
+    published = asyncio.run(pub.flush())
+    assert sends[0] == [(w, "fytd") for w in wards[:-1]] + [
+        ("E09000033", "fytd"), ("MPS", "fytd")]  # fmt: skip
+    assert all(period == "month" for _, period in sends[1])
+    # the late ward's FYTD figure (and its borough's and the MPS's) go next, before the
+    # remaining month figures
+    assert sends[2] == [(late, "fytd"), ("E09000033", "fytd"), ("MPS", "fytd")]
+    months = [a for s in sends[3:] for a, period in s if period == "month"]
+    assert set(months) | {a for a, _ in sends[1]} == {*wards, "E09000033", "MPS"}
+    assert published == sum(len(s) for s in sends)
