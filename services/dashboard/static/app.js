@@ -6,6 +6,8 @@ const GROUPS = { violence: "Violence (KPI 1)", property: "Property (KPI 4)", asb
 const PERIODS = { fytd: "Financial year to date", rolling_12m: "Rolling 12 months" };
 const state = { token: sessionStorage.getItem("snt-token"), me: null, live: null, refresh: null };
 const $ = (id) => document.getElementById(id);
+// Fill an element the view still has (a live update may re-render the view meanwhile).
+function put(id, html) { const found = $(id); if (found) found.innerHTML = html; }
 
 function esc(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
@@ -210,16 +212,16 @@ async function wardView(view, code) {
     sessionStorage.setItem("snt-chart-group", g);
     const [t, s, c] = await Promise.all([api(`/charts/wards/${code}/trajectory.svg?group=${g}`), api(`/charts/wards/${code}/spc.svg?group=${g}`),
       api(`/api/kpi/v1/kpi/wards/${code}/categories?group=${g}&as_of=${f0.period_end}`)]);
-    $("trajectory-chart").innerHTML = t; $("spc-chart").innerHTML = s;
+    put("trajectory-chart", t); put("spc-chart", s);
     const entries = Object.entries(c.categories);
-    $("categories").innerHTML = entries.length ? `<table><caption class="help">${esc(GROUPS[g])}, ${esc(c.period_start)} to ${esc(c.period_end)}</caption><thead><tr><th scope="col" class="name">Category</th><th scope="col">Count</th></tr></thead><tbody>${
-      entries.map(([k, v]) => `<tr><td class="name">${esc(k)}</td><td>${num(v)}</td></tr>`).join("")}</tbody></table>` : "<p>No crimes recorded in this group this year.</p>";
+    put("categories", entries.length ? `<table><caption class="help">${esc(GROUPS[g])}, ${esc(c.period_start)} to ${esc(c.period_end)}</caption><thead><tr><th scope="col" class="name">Category</th><th scope="col">Count</th></tr></thead><tbody>${
+      entries.map(([k, v]) => `<tr><td class="name">${esc(k)}</td><td>${num(v)}</td></tr>`).join("")}</tbody></table>` : "<p>No crimes recorded in this group this year.</p>");
   };
   chartGroup.addEventListener("change", drawCharts);
   await drawCharts();
   await alertsPanel($("alerts"), { borough_code: summary.borough_code }, [code]);
   const kpi9 = await api(`/api/flex/v1/flex/wards/${code}/kpi9`);
-  $("flex").innerHTML = kpi9Text(kpi9);
+  put("flex", kpi9Text(kpi9));
 }
 
 // ---- panels ----------------------------------------------------------------------------------
@@ -234,6 +236,7 @@ function bindMap(urlOf, linkOf) {
     sessionStorage.setItem("snt-group", select.value);
     const svg = await api(urlOf() + select.value);
     const map = $("map");
+    if (!map) return;  // the page moved on while the map was drawn
     map.innerHTML = svg;
     map.querySelectorAll("[data-ward], [data-borough]").forEach((g) => {
       const target = linkOf(g.dataset.ward || g.dataset.borough);
@@ -243,7 +246,7 @@ function bindMap(urlOf, linkOf) {
     });
   };
   select.addEventListener("change", draw);
-  draw().catch((e) => { $("map").innerHTML = `<p class="error">${esc(e.message)}</p>`; });
+  draw().catch((e) => put("map", `<p class="error">${esc(e.message)}</p>`));
 }
 
 async function alertsPanel(panel, params, onlyAreas) {
