@@ -20,7 +20,7 @@ from services.dashboard.pack.charts import spc_chart, trajectory_chart
 from services.dashboard.pack.map import WardMap
 from services.dashboard.pack.meeting import MeetingError, build_meeting
 from services.dashboard.pack.render import render_html, render_pdf, render_template
-from services.dashboard.pack.status import GROUP_NAMES, GROUPS, spc_class, trajectory_status
+from services.dashboard.pack.status import GROUP_NAMES, spc_class, trajectory_status
 from services.dashboard.upstream import Upstream, UpstreamError
 from shared.auth import Authenticator, Principal
 
@@ -303,6 +303,3 @@ async def _document(html: str, fmt: str, name: str) -> Response:
             pdf, media_type="application/pdf", headers={"Content-Disposition": disposition}
         )
     return HTMLResponse(html)
-
-
-__all__ = ["GROUPS", "build_router"]

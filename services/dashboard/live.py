@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -50,7 +50,7 @@ def visible(principal: Principal, event: Mapping[str, Any],
 @dataclass(eq=False)
 class Subscriber:
     principal: Principal
-    queue: asyncio.Queue[dict[str, Any]] = field(default_factory=lambda: asyncio.Queue(500))
+    queue: asyncio.Queue[dict[str, Any]]
 
 
 class LiveHub:

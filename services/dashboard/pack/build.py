@@ -22,7 +22,7 @@ from services.dashboard.pack.status import (
     spc_class,
     trajectory_status,
 )
-from services.dashboard.upstream import Source, UpstreamError
+from services.dashboard.upstream import Source
 
 PERIODS = ("fytd", "rolling_12m")
 PACK_VERSION = "borough-pack-1"
@@ -85,7 +85,7 @@ class Pack:
     wards: list[WardRow]
     borough_cells: dict[tuple[str, str], Cell]
     borough_diagnostics: Mapping[str, Any]
-    survey: Mapping[str, Any] | None
+    survey: Mapping[str, Any]
     flex_report: Mapping[str, Any]
     kpi9: Mapping[str, Any]
     exceptions: dict[str, Mapping[str, Any]]
@@ -146,7 +146,7 @@ async def build_pack(source: Source, borough: Area, wards: Sequence[Area], as_of
                          as_of=day) for g in GROUPS}  # fmt: skip
     singles = {
         "diagnostics": get("kpi", f"/v1/kpi/boroughs/{b}/diagnostics", as_of=day),
-        "survey": _survey(get("kpi", f"/v1/kpi/boroughs/{b}/survey", as_of=day)),
+        "survey": get("kpi", f"/v1/kpi/boroughs/{b}/survey", as_of=day),
         "flex": get("flex", f"/v1/flex/boroughs/{b}/report", month=month),
         "kpi9": get("flex", f"/v1/flex/boroughs/{b}/kpi9", as_of=day),
     }
@@ -210,17 +210,6 @@ def changes(rows: Sequence[WardRow],
                 found.append(Change(row.ward, group, "rank in borough", str(rank_then),
                                     str(rank_now)))  # fmt: skip
     return found
-
-
-async def _survey(call: Awaitable[Any]) -> Any:
-    """The borough's survey figures; None when no survey figure is held for it (the pack
-    says so rather than failing)."""
-    try:
-        return await call
-    except UpstreamError as exc:
-        if exc.status == 404:
-            return None
-        raise
 
 
 async def _gather(calls: Mapping[str, Mapping[Any, Awaitable[Any]]]) -> dict[str, dict[Any, Any]]:
