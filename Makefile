@@ -44,7 +44,7 @@ browser:
 
 ## test: lint, type-check, then the whole test suite (unit, integration, e2e)
 test: setup browser lint
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 test-unit: setup
 	$(BIN)/pytest tests/unit

@@ -4,7 +4,8 @@
 
 const GROUPS = { violence: "Violence (KPI 1)", property: "Property (KPI 4)", asb: "ASB (KPI 5)" };
 const PERIODS = { fytd: "Financial year to date", rolling_12m: "Rolling 12 months" };
-const state = { token: sessionStorage.getItem("snt-token"), me: null, live: null, refresh: null };
+const state = { token: sessionStorage.getItem("snt-token"), me: null, live: null, refresh: null,
+  routing: null, again: false };
 const $ = (id) => document.getElementById(id);
 // Fill an element the view still has (a live update may re-render the view meanwhile).
 function put(id, html) { const found = $(id); if (found) found.innerHTML = html; }
@@ -86,8 +87,18 @@ function crumbs(items) {
     i === items.length - 1 ? `<li><span aria-current="page">${esc(label)}</span></li>` : `<li><a href="${href}">${esc(label)}</a></li>`).join("")}</ol></nav>`;
 }
 
+// One view is drawn at a time: a navigation or live refresh that comes while one is being
+// drawn draws again once it is done (so an older, slower draw never covers a newer one).
 async function route() {
   if (!state.me) return;
+  if (state.routing) { state.again = true; return state.routing; }
+  state.routing = (async () => {
+    do { state.again = false; await draw(); } while (state.again && state.me);
+  })();
+  try { await state.routing; } finally { state.routing = null; }
+}
+
+async function draw() {
   const parts = location.hash.replace(/^#\/?/, "").split("/");
   const view = $("view");
   view.setAttribute("aria-busy", "true");
