@@ -30,7 +30,6 @@ from shared.auth.admin import create_token, open_engine
 from shared.contracts.examples import example_event
 from snt.config import SERVICES
 from tests.e2e.test_embedded_stack import free_port_run, snt, state
-from tests.support.services import free_port
 
 pytestmark = pytest.mark.e2e
 WARD_FILE = "mps_recorded_crime/ward_most_recent_24m_202401-202512.csv"
@@ -49,7 +48,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory,
           shared_data: Path) -> Iterator[dict[str, Any]]:  # fmt: skip
     data_dir = tmp_path_factory.mktemp("dashboard") / "var"
     env = {**os.environ, "SNT_STACK_DATA_DIR": str(data_dir),
-           "SNT_STACK_BROKER_PORT": str(free_port()),
+           "SNT_STACK_BROKER_PORT": str(free_port_run(1)),
            "SNT_STACK_HTTP_BASE_PORT": str(free_port_run(len(SERVICES))),
            "SNT_KPI_UPDATE_INTERVAL_S": "0.5", "SNT_ALERTS_GROUP_INTERVAL_S": "0",
            "SNT_ALERTS_TICK_INTERVAL_S": "1",
@@ -273,6 +272,7 @@ def test_a_borough_lead_signs_in_drills_to_a_ward_acknowledges_and_sees_a_live_u
     firing = _firing_ward_alert(stack)
     ward = firing["area_code"]
     page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.set_default_timeout(60_000)  # the stack shares two cores with the other tests
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     sign_in(page, stack, "lewisham.lead")
@@ -328,6 +328,7 @@ def test_a_borough_lead_signs_in_drills_to_a_ward_acknowledges_and_sees_a_live_u
 
 def test_accessibility_basics(stack: dict[str, Any], browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(60_000)
     page.goto(f"{stack['urls']['dashboard']}/")
     # the sign-in form: a heading and a labelled field
     assert page.locator("h1").all_inner_texts() == ["Sign in"]

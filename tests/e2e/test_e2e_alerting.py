@@ -19,7 +19,6 @@ from shared.auth.admin import create_token, open_engine
 from shared.contracts.examples import example_event
 from tests.e2e.test_embedded_stack import SERVICES, free_port_run, snt, state
 from tests.integration.alerts.test_alerts_live import Receiver
-from tests.support.services import free_port
 
 pytestmark = pytest.mark.e2e
 WARD, BOROUGH = "E05013806", "E09000033"
@@ -30,7 +29,7 @@ SIGNING_KEY = "e2e-webhook-signing-key-0123456789abcdef"
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
     data_dir = tmp_path_factory.mktemp("alerting") / "var"
     env = {**os.environ, "SNT_STACK_DATA_DIR": str(data_dir),
-           "SNT_STACK_BROKER_PORT": str(free_port()),
+           "SNT_STACK_BROKER_PORT": str(free_port_run(1)),
            "SNT_STACK_HTTP_BASE_PORT": str(free_port_run(len(SERVICES))),
            "SNT_KPI_UPDATE_INTERVAL_S": "0.5", "SNT_ALERTS_GROUP_INTERVAL_S": "0",
            "SNT_ALERTS_TICK_INTERVAL_S": "1",

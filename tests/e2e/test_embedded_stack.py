@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from snt.config import SERVICES
-from tests.support.services import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -28,10 +27,14 @@ def snt(*args: str, env: dict[str, str], timeout: float = 150) -> subprocess.Com
 
 
 def free_port_run(count: int) -> int:
-    """A base port with ``count`` consecutive free ports."""
-    for _ in range(50):
-        base = free_port()
-        if base + count < 65000 and all(_free(base + i) for i in range(count)):
+    """A base port with ``count`` consecutive free ports, below the kernel's ephemeral range
+    (32768 and up), where the outgoing connections of other tests cannot take one of them
+    between this check and the services binding it."""
+    import random
+
+    for _ in range(200):
+        base = random.randrange(20_000, 32_000 - count)
+        if all(_free(base + i) for i in range(count)):
             return base
     raise RuntimeError("no run of free ports")
 
@@ -53,7 +56,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, 
     env = {
         **os.environ,
         "SNT_STACK_DATA_DIR": str(data_dir),
-        "SNT_STACK_BROKER_PORT": str(free_port()),
+        "SNT_STACK_BROKER_PORT": str(free_port_run(1)),
         "SNT_STACK_HTTP_BASE_PORT": str(free_port_run(len(SERVICES))),
     }
     started = snt("up", "--detach", env=env)

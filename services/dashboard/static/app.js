@@ -5,7 +5,7 @@
 const GROUPS = { violence: "Violence (KPI 1)", property: "Property (KPI 4)", asb: "ASB (KPI 5)" };
 const PERIODS = { fytd: "Financial year to date", rolling_12m: "Rolling 12 months" };
 const state = { token: sessionStorage.getItem("snt-token"), me: null, live: null, refresh: null,
-  routing: null, again: false };
+  seq: 0 };
 const $ = (id) => document.getElementById(id);
 // Fill an element the view still has (a live update may re-render the view meanwhile).
 function put(id, html) { const found = $(id); if (found) found.innerHTML = html; }
@@ -87,29 +87,27 @@ function crumbs(items) {
     i === items.length - 1 ? `<li><span aria-current="page">${esc(label)}</span></li>` : `<li><a href="${href}">${esc(label)}</a></li>`).join("")}</ol></nav>`;
 }
 
-// One view is drawn at a time: a navigation or live refresh that comes while one is being
-// drawn draws again once it is done (so an older, slower draw never covers a newer one).
+// Every navigation or live refresh draws at once; a draw that a newer one overtook stops at
+// its next step (so an older, slower draw never covers a newer one, nor holds it up).
 async function route() {
   if (!state.me) return;
-  if (state.routing) { state.again = true; return state.routing; }
-  state.routing = (async () => {
-    do { state.again = false; await draw(); } while (state.again && state.me);
-  })();
-  try { await state.routing; } finally { state.routing = null; }
+  const seq = ++state.seq;
+  await draw(seq);
 }
+function overtaken(seq) { return seq !== state.seq; }
 
-async function draw() {
+async function draw(seq) {
   const parts = location.hash.replace(/^#\/?/, "").split("/");
   const view = $("view");
   view.setAttribute("aria-busy", "true");
   try {
-    if (parts[0] === "mps") await mpsView(view);
-    else if (parts[0] === "borough" && parts[2] === "cluster") await boroughView(view, parts[1], parts[3]);
-    else if (parts[0] === "borough") await boroughView(view, parts[1], null);
-    else if (parts[0] === "ward") await wardView(view, parts[1]);
+    if (parts[0] === "mps") await mpsView(view, seq);
+    else if (parts[0] === "borough" && parts[2] === "cluster") await boroughView(view, parts[1], parts[3], seq);
+    else if (parts[0] === "borough") await boroughView(view, parts[1], null, seq);
+    else if (parts[0] === "ward") await wardView(view, parts[1], seq);
     else location.hash = home();
   } catch (error) {
-    if (error.status !== 401) view.innerHTML = `<h1>Could not show this page</h1><p class="error" role="alert">${esc(error.message)}</p>`;
+    if (error.status !== 401 && !overtaken(seq)) view.innerHTML = `<h1>Could not show this page</h1><p class="error" role="alert">${esc(error.message)}</p>`;
   } finally {
     view.removeAttribute("aria-busy");
   }
@@ -140,10 +138,11 @@ function kpiTable(rows, caption, linkOf) {
 }
 
 // ---- MPS -------------------------------------------------------------------------------------
-async function mpsView(view) {
+async function mpsView(view, seq) {
   const period = currentPeriod();
   view.innerHTML = `${crumbs([["#/mps", "MPS"]])}<h1>Metropolitan Police Service</h1><p>Loading…</p>`;
   const [summary, group] = [await api(`/summary/mps?period=${period}`), sessionStorage.getItem("snt-group") || "violence"];
+  if (overtaken(seq)) return;
   summary.areas.forEach((r) => { r.href = `#/borough/${r.code}`; });
   view.innerHTML = `${crumbs([["#/mps", "MPS"]])}<h1>Metropolitan Police Service</h1>
     <div class="controls">${periodSelect(period)}</div>
@@ -158,7 +157,7 @@ async function mpsView(view) {
 }
 
 // ---- borough / cluster -----------------------------------------------------------------------
-async function boroughView(view, code, clusterId) {
+async function boroughView(view, code, clusterId, seq) {
   const period = currentPeriod();
   const node = (state.me.boroughs || []).find((b) => b.code === code);
   if (!node) { view.innerHTML = `<h1>Not in your scope</h1><p class="error" role="alert">Borough ${esc(code)} is not in your scope.</p>`; return; }
@@ -169,6 +168,7 @@ async function boroughView(view, code, clusterId) {
   const title = cluster ? `${cluster.name} cluster (${node.name})` : node.name;
   view.innerHTML = `${crumbs(path)}<h1>${esc(title)}</h1><p>Loading…</p>`;
   const summary = await api(`/summary/boroughs/${code}?period=${period}`);
+  if (overtaken(seq)) return;
   let rows = summary.areas;
   if (cluster) rows = rows.filter((r) => cluster.wards.includes(r.code));
   rows.forEach((r) => { r.href = `#/ward/${r.code}`; });
@@ -193,8 +193,9 @@ async function boroughView(view, code, clusterId) {
 }
 
 // ---- ward ------------------------------------------------------------------------------------
-async function wardView(view, code) {
+async function wardView(view, code, seq) {
   const summary = await api(`/summary/wards/${code}`);
+  if (overtaken(seq)) return;
   const node = (state.me.boroughs || []).find((b) => b.code === summary.borough_code);
   const path = [["#/mps", "MPS"], [`#/borough/${summary.borough_code}`, summary.borough_name], [`#/ward/${code}`, summary.name]];
   if (!state.me.mps) path.shift();
