@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from services.dashboard.areas import Directory
 from services.dashboard.pack.build import Area, build_pack, data_date
 from services.dashboard.pack.map import WardMap
 from services.dashboard.pack.meeting import MeetingError, build_meeting
@@ -23,7 +24,8 @@ async def write_pack(urls: dict[str, str], token: str, borough: str | None, as_o
                      clusters_file: str | None = None) -> list[Path]:  # fmt: skip
     """Write the pack files; return their paths."""
     reference = load_reference()
-    boroughs = {b.code: b.name for b in reference.boroughs()}
+    directory = Directory(reference, None)
+    boroughs = directory.boroughs
     if borough is not None and borough not in boroughs:
         raise PackError(f"{borough} is not an MPS borough code")
     upstream = Upstream(urls, timeout_s=60)
@@ -35,13 +37,12 @@ async def write_pack(urls: dict[str, str], token: str, borough: str | None, as_o
         now = datetime.now(UTC)
         if meeting is None:
             assert borough is not None
-            found_wards = sorted(reference.wards("2022", borough), key=lambda w: w.name)
-            wards = [Area(w.code, w.name) for w in found_wards]
+            wards = [Area(w.code, w.name) for w in directory.wards_of(borough)]
             made = await build_pack(source, Area(borough, boroughs[borough]), wards, day, now)
             html = render_html(made, WardMap(reference, load_2022_shapes()))
             stem = f"sn-pack-{borough}-{day.isoformat()}"
         else:
-            names = {**boroughs, **{w.code: w.name for w in reference.wards("2022")}}
+            names = directory.names()
             wards_only = None
             if cluster is not None:
                 if not clusters_file:

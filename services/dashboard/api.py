@@ -112,8 +112,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                               principal: Principal = anyone) -> Any:  # fmt: skip
         """The borough's wards (those in your scope) with their crime KPIs and status in
         words, the wards needing attention first; the borough row when you may see it."""
-        wards = [w for w in directory.wards_of(borough_code)
-                 if principal.can_see_ward(w.code, borough_code)]  # fmt: skip
+        wards = directory.wards_in_scope(principal, borough_code)
         if not wards:
             raise HTTPException(403, f"out of scope: no ward of {borough_code} in your scope")
         source = upstream.source(token(request))
@@ -151,8 +150,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                           as_of: date | None = None,
                           principal: Principal = anyone) -> Response:  # fmt: skip
         """The borough's wards coloured and marked by the KPI's status."""
-        wards = [w for w in directory.wards_of(borough_code)
-                 if principal.can_see_ward(w.code, borough_code)]  # fmt: skip
+        wards = directory.wards_in_scope(principal, borough_code)
         if not wards:
             raise HTTPException(403, f"out of scope: no ward of {borough_code} in your scope")
         source = upstream.source(token(request))
@@ -228,7 +226,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                            principal: Principal = anyone) -> Response:  # fmt: skip
         """A meeting pack: with ``borough`` a borough meeting (``cluster`` narrows the weekly
         cluster meeting to one cluster's wards), without it a corporate one."""
-        names = {**directory.boroughs, **{w.code: w.name for w in directory.wards.values()}}
+        names = directory.names()
         scope = None if borough is None else (borough, directory.boroughs.get(borough, borough))
         wards = None
         if cluster is not None:

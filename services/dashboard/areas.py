@@ -34,11 +34,20 @@ class Directory:
         return sorted((w for w in self.wards.values() if w.borough_code == borough_code),
                       key=lambda w: w.name)  # fmt: skip
 
+    def wards_in_scope(self, principal: Principal, borough_code: str) -> list[Place]:
+        """The borough's wards the user may see, by name."""
+        return [w for w in self.wards_of(borough_code)
+                if principal.can_see_ward(w.code, borough_code)]  # fmt: skip
+
+    def names(self) -> dict[str, str]:
+        """Borough and ward code → name."""
+        return {**self.boroughs, **{w.code: w.name for w in self.wards.values()}}
+
     def visible(self, principal: Principal) -> dict[str, Any]:
         """The tree the user may see: boroughs with clusters and wards."""
         out = []
         for code, name in sorted(self.boroughs.items(), key=lambda kv: kv[1]):
-            wards = [w for w in self.wards_of(code) if principal.can_see_ward(w.code, code)]
+            wards = self.wards_in_scope(principal, code)
             if not wards:
                 continue
             out.append({"code": code, "name": name,
