@@ -30,9 +30,11 @@ def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # the driver's implicit BEGIN is replaced below
         cursor = dbapi_conn.cursor()
+        # the busy timeout first: switching a new file to WAL takes a lock that a process
+        # opening the same file at the same moment must wait for, not fail on
+        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
