@@ -1,96 +1,79 @@
-"""One count series (a unit × KPI group), by day, with O(1) updates and fast range sums.
+"""One count series (a unit × KPI group), by day: a row of a :class:`~shared.counts.CountBank`.
 
-Two levels are kept: a count per day and a count per calendar month. An update touches one
-day and one month (O(1)); a range sum reads the whole months inside the range and the loose
-days at either end (at most ~60 day reads, plus one read per whole month), so no period ever
-rescans the history. Range sums are remembered until the series next changes (the same
-periods are asked for again and again between changes: every ward's rank reads every other
-ward's totals).
+The bank keeps a count per day and per calendar month for every series of a state and adds
+a folded batch to all of them at once (O(1) per change); a range sum reads the days of the
+range in one vectorised sum, so no period ever rescans the history. Range sums are
+remembered until the series next changes (the same periods are asked for again and again
+between changes: every ward's rank reads every other ward's totals).
 """
 
 from __future__ import annotations
 
-from array import array
 from datetime import date
+from typing import Final
 
-from services.kpi.domain.days import day_index, day_of, month_index, month_start
+from services.kpi.domain.days import day_index, day_of, month_index
+from shared.counts import CountBank
 
-_CHUNK_DAYS = 366
-_MEMO_SIZE = 64
+_MEMO_SIZE: Final = 64
 """Range sums remembered per series at most (a series nobody changes keeps no more)."""
-_WIDTH = array("q").itemsize
+
+
+def month_of_day(index: int) -> int:
+    """The month index of day index ``index``."""
+    return month_index(day_of(index))
+
+
+def new_bank() -> CountBank:
+    return CountBank(month_of_day)
 
 
 class DaySeries:
-    __slots__ = ("_days", "_memo", "_months")
+    """One series: a row of a bank (its own bank when made alone)."""
 
-    def __init__(self) -> None:
-        self._days = array("q")
-        self._months = array("q")
-        self._memo: dict[tuple[int, int], int] | None = None
+    __slots__ = ("_bank", "_memo", "_row", "_stamp")
+
+    def __init__(self, bank: CountBank | None = None, row: int | None = None) -> None:
+        if bank is None or row is None:
+            bank = CountBank(month_of_day, rows=1)
+            row = bank.new_row()
+        self._bank, self._row = bank, row
+        self._memo: dict[tuple[int, int], int] = {}
+        self._stamp = 0
+
+    @property
+    def row(self) -> int:
+        return self._row
 
     def add(self, day: int, delta: int) -> None:
-        """Add ``delta`` on day index ``day`` (≥ 0)."""
-        if day >= len(self._days):
-            self._grow(day)
-        self._days[day] += delta
-        self._months[month_index(day_of(day))] += delta
-        self._memo = None
-
-    def add_fast(self, day: int, month: int, delta: int) -> None:
-        """:meth:`add` with the month index already known (the fold's hot path)."""
-        if day >= len(self._days):
-            self._grow(day)
-        self._days[day] += delta
-        self._months[month] += delta
-        self._memo = None
+        """Add ``delta`` on day index ``day`` (a fold adds whole batches to the bank)."""
+        self._bank.add_one(self._row, day, delta)
 
     def total(self, first: int, last: int) -> int:
         """Sum over day indexes ``first..last`` inclusive (clipped to the data held)."""
-        memo = self._memo
-        if memo is None:
-            memo = self._memo = {}
+        memo, stamp = self._memo, self._bank.stamp(self._row)
+        if stamp != self._stamp:
+            memo.clear()
+            self._stamp = stamp
         else:
             found = memo.get((first, last))
             if found is not None:
                 return found
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
-        value = memo[(first, last)] = self._sum(first, last)
+        value = memo[(first, last)] = self._bank.total(self._row, first, last)
         return value
-
-    def _sum(self, first: int, last: int) -> int:
-        last = min(last, len(self._days) - 1)
-        first = max(first, 0)
-        if first > last:
-            return 0
-        first_day, last_day = day_of(first), day_of(last)
-        m_first, m_last = month_index(first_day), month_index(last_day)
-        if m_last - m_first < 2:
-            return sum(self._days[first : last + 1])
-        head_end = day_index(month_start(m_first + 1)) - 1
-        tail_start = day_index(month_start(m_last))
-        return (sum(self._days[first : head_end + 1]) + sum(self._months[m_first + 1 : m_last])
-                + sum(self._days[tail_start : last + 1]))  # fmt: skip
 
     def by_month(self, first_month: int, last_month: int) -> list[int]:
         """Monthly totals for month indexes ``first_month..last_month`` (0 beyond the data)."""
-        held = len(self._months)
-        return [self._months[m] if 0 <= m < held else 0 for m in range(first_month, last_month + 1)]
+        return self._bank.by_month(self._row, first_month, last_month)
 
     def by_day(self, first: int, last: int) -> list[int]:
-        held = len(self._days)
-        return [self._days[d] if 0 <= d < held else 0 for d in range(first, last + 1)]
+        return self._bank.by_day(self._row, first, last)
 
     def nonzero_days(self) -> list[tuple[int, int]]:
         """(day index, count) of every day with a non-zero count (for persistence checks)."""
-        return [(d, c) for d, c in enumerate(self._days) if c]
-
-    def _grow(self, day: int) -> None:
-        size = (day // _CHUNK_DAYS + 1) * _CHUNK_DAYS
-        self._days.frombytes(bytes(_WIDTH * (size - len(self._days))))  # zeros
-        months = month_index(day_of(size - 1)) + 1
-        self._months.frombytes(bytes(_WIDTH * (months - len(self._months))))
+        return self._bank.nonzero(self._row)
 
 
 def day_range(first: date, last: date) -> tuple[int, int]:

@@ -11,19 +11,23 @@ codes; a 2022-set ward's comparable total adds its share of them
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Final, Literal
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import compress
+from operator import itemgetter
+from typing import Final, Literal, NamedTuple
 
-from services.kpi.domain.series import DaySeries
+from services.kpi.domain.series import DaySeries, new_bank
+from shared.counts import RowIndex
 
 UnitKind = Literal["ward", "unlocated", "borough_total", "borough", "mps"]
 GROUPS: Final = ("violence", "property", "asb", "other", "excluded")
 MPS_CODE: Final = "MPS"
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(NamedTuple):
+    """A ward, a borough's unlocated records, a published borough total, a borough or the
+    MPS. A named tuple: hashed and compared in C (the fold hashes one per change)."""
+
     kind: UnitKind
     code: str
     borough: str | None = None
@@ -33,9 +37,9 @@ class Unit:
 MPS: Final = Unit("mps", MPS_CODE)
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One count change as the fold needs it (decoded from a crime.counted/cad.counted)."""
+class Change(NamedTuple):
+    """One count change as the fold needs it (decoded from a crime.counted/cad.counted);
+    a named tuple, built once per event."""
 
     event_id: str
     unit: Unit
@@ -55,28 +59,45 @@ DayKey = tuple[Unit, str, int, int]
 """(unit, group, day, month)."""
 
 
-def net_by_day(changes: Iterable[Change]) -> dict[DayKey, int]:
+def net_by_day(changes: Sequence[Change]) -> dict[DayKey, int]:
     """The net change per unit, group and day of a batch (zero nets dropped).
 
     Records (±1, nearly every event) are tallied by :class:`collections.Counter`, which
-    counts in C; published cells (any delta) are added one by one.
+    counts in C over keys taken in C; published cells (any delta) are added one by one.
     """
-    ups: list[DayKey] = []
-    downs: list[DayKey] = []
-    other: list[Change] = []
-    for c in changes:
-        if c.delta == 1:
-            ups.append((c.unit, c.group, c.day, c.month))
-        elif c.delta == -1:
-            downs.append((c.unit, c.group, c.day, c.month))
-        else:
-            other.append(c)
-    net = Counter(ups)
-    net.subtract(Counter(downs))
-    for c in other:
-        key = (c.unit, c.group, c.day, c.month)
-        net[key] = net.get(key, 0) + c.delta
-    return {k: v for k, v in net.items() if v}
+    keys = list(map(_day_key, changes))
+    deltas = list(map(_delta, changes))
+    ups = deltas.count(1)
+    if ups == len(keys):  # every change a +1: nothing cancels
+        return dict(Counter(keys))
+    net = Counter(compress(keys, map(_ONE.__eq__, deltas)))
+    downs = Counter(compress(keys, map(_MINUS_ONE.__eq__, deltas)))
+    net.subtract(downs)
+    moved = list(downs)
+    if ups + sum(downs.values()) < len(keys):
+        for key, delta in zip(keys, deltas, strict=True):
+            if delta != 1 and delta != -1:
+                net[key] = net.get(key, 0) + delta
+                moved.append(key)
+    for key in moved:
+        if not net.get(key, 1):
+            del net[key]
+    return dict(net)
+
+
+_day_key: Final = itemgetter(1, 2, 4, 5)
+"""A change's (unit, group, day, month)."""
+_delta: Final = itemgetter(6)
+_ONE: Final = 1
+_MINUS_ONE: Final = -1
+
+
+_ROLL_UPS: Final = 3
+"""A stored unit's series adds to at most three: its own, its borough's and the MPS's."""
+
+
+_day_of: Final = itemgetter(2)
+_month_of: Final = itemgetter(3)
 
 
 def roll_ups(unit: Unit) -> tuple[Unit, ...]:
@@ -93,32 +114,32 @@ Apportioning = Mapping[Unit, tuple[tuple[Unit, float], ...]]
 class KpiState:
     def __init__(self, apportioning: Apportioning | None = None) -> None:
         self._apportioning = dict(apportioning or {})
+        self._bank = new_bank()
+        sink = self._bank.new_row()
+        """A row never read: where a unit with fewer roll-ups pads its rows."""
         self._series: dict[SeriesKey, DaySeries] = {}
-        self._targets: dict[SeriesKey, tuple[DaySeries, ...]] = {}
-        """Per stored unit × group: its series and its roll-ups' (resolved once)."""
+        self._rows: RowIndex[Unit, str] = RowIndex(_ROLL_UPS, sink, self._made)
+        """(unit, group) → the bank rows of its series and of its roll-ups' series."""
         self._members: dict[str, set[Unit]] = {}
         self._units: dict[tuple[str, str | None], list[Unit]] = {}
         """Answers of :meth:`units`, until a series of a new unit appears."""
 
     def apply(self, net: Mapping[DayKey, int]) -> None:
-        """Fold a batch's net changes (after they are stored): O(1) per change and roll-up."""
-        targets = self._targets
-        for (unit, group, day, month), delta in net.items():
-            found = targets.get((unit, group))
-            if found is None:
-                found = self._targets_of(unit, group)
-            for series in found:
-                series.add_fast(day, month, delta)
+        """Fold a batch's net changes (after they are stored): O(1) per change and roll-up,
+        the whole batch added to the series at once."""
+        if net:
+            self._bank.add(self._rows.rows(net.keys()), map(_day_of, net), map(_month_of, net),
+                           net.values(), len(net))  # fmt: skip
 
-    def _targets_of(self, unit: Unit, group: str) -> tuple[DaySeries, ...]:
-        found = []
+    def _made(self, unit: Unit, group: str) -> list[int]:
+        """The rows of a stored unit's series for ``group`` and of its roll-ups' (made now)."""
+        rows = []
         for target in roll_ups(unit):
             series = self._series.get((target, group))
             if series is None:
                 series = self._series[(target, group)] = self._new(target)
-            found.append(series)
-        self._targets[(unit, group)] = tuple(found)
-        return self._targets[(unit, group)]
+            rows.append(series.row)
+        return rows
 
     def total(self, unit: Unit, group: str, first: int, last: int) -> int:
         found = self._series.get((unit, group))
@@ -157,4 +178,4 @@ class KpiState:
         self._units.clear()
         if unit.borough:
             self._members.setdefault(unit.borough, set()).add(unit)
-        return DaySeries()
+        return DaySeries(self._bank, self._bank.new_row())

@@ -1,0 +1,205 @@
+"""Count series side by side: a bank of rows of counts per day and per calendar month, added
+to a whole batch at a time.
+
+A :class:`CountBank` holds every series of a state as rows of two 2-D arrays. A batch is
+added in one vectorised scatter-add over the flattened arrays (O(1) per change, no Python
+loop per change); a range sum reads the days of the range in one vectorised sum. The day
+columns start at the first 366-day aligned chunk held and grow either way when a day
+outside them arrives. A :class:`RowIndex` turns a batch's keys into the rows each key adds
+to (a key and its roll-ups) by two small-id lookups per key.
+
+The arrays are an implementation detail: callers pass and get plain Python ints, lists and
+iterables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from operator import itemgetter
+from typing import Any, Final, Generic, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+CHUNK_DAYS: Final = 366
+NO_ROW: Final = -1
+_DAY: Final = np.int32
+"""A day's count (a ward's or the MPS's crimes on one day)."""
+_MONTH: Final = np.int64
+
+Rows = npt.NDArray[np.int64]
+"""An n × k array of bank rows: the k rows key ``i`` of a batch adds to."""
+
+
+_first: Final = itemgetter(0)
+_second: Final = itemgetter(1)
+
+
+class CountBank:
+    """Rows of counts by day index and by month index."""
+
+    def __init__(self, month_of: Callable[[int], int], rows: int = 16) -> None:
+        self._month_of = month_of
+        """The month index of a day index."""
+        self.size = 0
+        """Rows given out."""
+        self._days: npt.NDArray[np.int32] = np.zeros((rows, 0), _DAY)
+        self._months: npt.NDArray[np.int64] = np.zeros((rows, 0), _MONTH)
+        self._first_day = 0
+        self._first_month = 0
+        self._additions = 0
+        self._changed: npt.NDArray[np.int64] = np.zeros(rows, np.int64)
+        """Per row: the addition that last changed it (see :meth:`stamp`)."""
+
+    def new_row(self) -> int:
+        row = self.size
+        if row >= self._days.shape[0]:
+            rows = max(16, row + row // 2)
+            self._days = _resized(self._days, rows, self._days.shape[1], 0)
+            self._months = _resized(self._months, rows, self._months.shape[1], 0)
+            self._changed = np.concatenate([self._changed, np.zeros(rows - row, np.int64)])
+        self.size += 1
+        return row
+
+    def add(self, rows: Rows, days: Iterable[int], months: Iterable[int],
+            deltas: Iterable[int], size: int) -> None:  # fmt: skip
+        """Add ``deltas[i]`` on day ``days[i]`` (in month ``months[i]``) to every row of
+        ``rows[i]``, for ``size`` entries."""
+        if not size:
+            return
+        day = np.fromiter(days, np.int64, size)
+        month = np.fromiter(months, np.int64, size)
+        delta = np.fromiter(deltas, np.int64, size)
+        self._cover(int(day.min()), int(day.max()))
+        width, m_width, spread = self._days.shape[1], self._months.shape[1], rows.shape[1]
+        day_at = (rows * width + (day - self._first_day)[:, None]).reshape(-1)
+        month_at = (rows * m_width + (month - self._first_month)[:, None]).reshape(-1)
+        np.add.at(self._days.reshape(-1), day_at, np.repeat(delta.astype(_DAY), spread))
+        np.add.at(self._months.reshape(-1), month_at, np.repeat(delta, spread))
+        self._additions += 1
+        self._changed[rows] = self._additions
+
+    def add_one(self, row: int, day: int, delta: int) -> None:
+        self.add(np.array([[row]], np.int64), (day,), (self._month_of(day),), (delta,), 1)
+
+    def stamp(self, row: int) -> int:
+        """Changes whenever ``row`` changes (sums remembered at one stamp hold until then)."""
+        return int(self._changed[row])
+
+    def total(self, row: int, first: int, last: int) -> int:
+        """Sum of ``row`` over day indexes ``first..last`` inclusive."""
+        return int(self._row_days(row, first, last).sum())
+
+    def by_day(self, row: int, first: int, last: int) -> list[int]:
+        """``row``'s counts for days ``first..last`` (0 where none are held)."""
+        if last < first:
+            return []
+        held: list[int] = self._row_days(row, first, last).tolist()
+        before = min(max(self._first_day - first, 0), last - first + 1)
+        return [0] * before + held + [0] * (last - first + 1 - before - len(held))
+
+    def by_month(self, row: int, first: int, last: int) -> list[int]:
+        """``row``'s counts for months ``first..last`` (0 where none are held)."""
+        held = self._months[row]
+        start, end = first - self._first_month, last - self._first_month
+        lo, hi = max(start, 0), min(end, len(held) - 1)
+        inside: list[int] = held[lo : hi + 1].tolist() if lo <= hi else []
+        before = min(max(lo - start, 0), end - start + 1)
+        return [0] * before + inside + [0] * (end - start + 1 - before - len(inside))
+
+    def nonzero(self, row: int) -> list[tuple[int, int]]:
+        """(day index, count) of every day of ``row`` with a non-zero count."""
+        held = self._days[row]
+        found = np.flatnonzero(held)
+        return list(zip((found + self._first_day).tolist(), held[found].tolist(), strict=True))
+
+    def _row_days(self, row: int, first: int, last: int) -> npt.NDArray[np.int32]:
+        start = max(first - self._first_day, 0)
+        return self._days[row, start : max(last - self._first_day + 1, start)]
+
+    def _cover(self, first: int, last: int) -> None:
+        """Widen the day (and month) columns to hold days ``first..last``."""
+        width = self._days.shape[1]
+        if width and self._first_day <= first and last < self._first_day + width:
+            return
+        start = (first // CHUNK_DAYS) * CHUNK_DAYS
+        if width:
+            start = min(start, self._first_day)
+            last = max(last, self._first_day + width - 1)
+        end = (last // CHUNK_DAYS + 1) * CHUNK_DAYS  # exclusive
+        first_month = self._month_of(start)
+        months = self._month_of(end - 1) - first_month + 1
+        rows = self._days.shape[0]
+        day_shift = self._first_day - start if width else 0
+        month_shift = self._first_month - first_month if width else 0
+        self._days = _resized(self._days, rows, end - start, day_shift)
+        self._months = _resized(self._months, rows, months, month_shift)
+        self._first_day, self._first_month = start, first_month
+
+
+A = TypeVar("A", bound=Hashable)
+B = TypeVar("B", bound=Hashable)
+
+
+class RowIndex(Generic[A, B]):
+    """Keys whose first two parts (say a unit and a KPI group) name the ``width`` bank rows
+    they add to; rows are made by ``make`` the first time a pair is seen, and padded with
+    ``filler`` (a row nobody reads) when a pair adds to fewer."""
+
+    def __init__(self, width: int, filler: int,
+                 make: Callable[[A, B], Sequence[int]]) -> None:  # fmt: skip
+        self._width, self._filler, self._make = width, filler, make
+        self._firsts = _Ids(self._grow)
+        self._seconds = _Ids(self._grow)
+        self._rows: Rows = np.full((0, 0, width), NO_ROW, np.int64)
+
+    def rows(self, keys: Collection[tuple[Any, ...]]) -> Rows:
+        """The rows of each key (a ``len(keys)`` × width array); a key is ``(a, b, ...)``."""
+        size = len(keys)
+        firsts = np.fromiter(map(self._firsts.__getitem__, map(_first, keys)), np.int64, size)
+        seconds = np.fromiter(map(self._seconds.__getitem__, map(_second, keys)), np.int64,
+                              size)  # fmt: skip
+        found = self._rows[firsts, seconds]
+        missing = np.flatnonzero(found[:, 0] == NO_ROW).tolist()
+        if not missing:
+            return found
+        listed = list(keys)
+        for i in missing:
+            a, b = firsts[i], seconds[i]
+            if self._rows[a, b, 0] == NO_ROW:  # not made for an earlier key of the batch
+                made = list(self._make(listed[i][0], listed[i][1]))
+                self._rows[a, b] = made + [self._filler] * (self._width - len(made))
+        return self._rows[firsts, seconds]
+
+    def _grow(self) -> None:
+        firsts, seconds = len(self._firsts), len(self._seconds)
+        held = self._rows.shape
+        if firsts <= held[0] and seconds <= held[1]:
+            return
+        grown = np.full((max(firsts * 2, 64), max(seconds * 2, 8), self._width), NO_ROW,
+                        np.int64)  # fmt: skip
+        grown[: held[0], : held[1]] = self._rows
+        self._rows = grown
+
+
+class _Ids(dict[Hashable, int]):
+    """Small ids (0, 1, …) given to keys on first sight; ``grown`` is told of each new one."""
+
+    def __init__(self, grown: Callable[[], None]) -> None:
+        super().__init__()
+        self._grown = grown
+
+    def __missing__(self, key: Hashable) -> int:
+        found = self[key] = len(self)
+        self._grown()
+        return found
+
+
+_Held = TypeVar("_Held", npt.NDArray[np.int32], npt.NDArray[np.int64])
+
+
+def _resized(held: _Held, rows: int, cols: int, shift: int) -> _Held:
+    """A zeroed ``rows`` × ``cols`` array holding ``held`` from column ``shift`` on."""
+    out = np.zeros((rows, cols), held.dtype)
+    out[: held.shape[0], shift : shift + held.shape[1]] = held
+    return out

@@ -1,0 +1,97 @@
+"""The count bank: batches added at once equal adding change by change, whichever way the
+day columns and the rows grow; the row index makes a key's rows once and pads them."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared.counts import CountBank, RowIndex
+
+
+def month_of(day: int) -> int:
+    return day // 30  # any monotone day → month mapping will do for the bank
+
+
+def test_a_batch_adds_to_every_row_of_its_key_and_repeats_add_up() -> None:
+    bank = CountBank(month_of)
+    a, b, sink = bank.new_row(), bank.new_row(), bank.new_row()
+    rows = np.array([[a, sink], [a, b], [a, b]], np.int64)
+    bank.add(rows, [400, 401, 401], [13, 13, 13], [1, 2, 5], 3)
+    assert bank.by_day(a, 399, 402) == [0, 1, 7, 0]
+    assert bank.by_day(b, 399, 402) == [0, 0, 7, 0]
+    assert bank.by_month(a, 12, 14) == [0, 8, 0]
+    assert bank.total(a, 0, 10_000) == 8
+    assert bank.nonzero(b) == [(401, 7)]
+
+
+def test_days_before_and_after_the_columns_held_widen_them_keeping_the_counts() -> None:
+    bank = CountBank(month_of)
+    row = bank.new_row()
+    bank.add_one(row, 5000, 3)  # columns start at the chunk of day 5000
+    bank.add_one(row, 100, 2)  # fifteen chunks earlier
+    bank.add_one(row, 9000, 1)  # and eleven later
+    assert bank.nonzero(row) == [(100, 2), (5000, 3), (9000, 1)]
+    assert bank.total(row, 101, 8999) == 3
+    assert bank.by_month(row, month_of(100) - 1, month_of(100)) == [0, 2]
+    assert bank.by_day(row, -3, 0) == [0, 0, 0, 0]
+
+
+def test_the_stamp_of_a_row_moves_only_when_the_row_changes() -> None:
+    bank = CountBank(month_of)
+    a, b = bank.new_row(), bank.new_row()
+    before = (bank.stamp(a), bank.stamp(b))
+    bank.add_one(a, 10, 1)
+    assert bank.stamp(a) != before[0]
+    assert bank.stamp(b) == before[1]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(-800, 12_000), st.integers(-3, 5)),
+                min_size=1, max_size=400),
+       st.integers(1, 60))  # fmt: skip
+def test_batches_equal_one_change_at_a_time(changes: list[tuple[int, int, int]],
+                                            batch: int) -> None:  # fmt: skip
+    bank, expected = CountBank(month_of, rows=1), {}
+    rows = [bank.new_row() for _ in range(41)]  # grows from one row
+    for i in range(0, len(changes), batch):
+        part = changes[i : i + batch]
+        keys = np.array([[rows[r]] for r, _, _ in part], np.int64)
+        bank.add(keys, [d for _, d, _ in part], [month_of(d) for _, d, _ in part],
+                 [n for _, _, n in part], len(part))  # fmt: skip
+        for r, d, n in part:
+            expected[(r, d)] = expected.get((r, d), 0) + n
+    for r in range(41):
+        held = {(r, d): n for (row, d), n in expected.items() if row == r and n}
+        assert {(r, d): n for d, n in bank.nonzero(rows[r])} == held
+        assert bank.total(rows[r], -1000, 20_000) == sum(held.values())
+
+
+def test_the_row_index_makes_each_pairs_rows_once_and_pads_them() -> None:
+    made: list[tuple[str, str]] = []
+    spare = iter(range(100, 200))
+
+    def make(unit: str, group: str) -> list[int]:
+        made.append((unit, group))
+        return [next(spare)] if unit == "alone" else [next(spare), next(spare)]
+
+    index: RowIndex[str, str] = RowIndex(3, 7, make)
+    keys = [("w1", "g", 1), ("w1", "g", 2), ("alone", "g", 1), ("w1", "h", 1)]
+    first = index.rows(keys).tolist()
+    assert first == [[100, 101, 7], [100, 101, 7], [102, 7, 7], [103, 104, 7]]
+    assert made == [("w1", "g"), ("alone", "g"), ("w1", "h")]
+    rng = random.Random(1)
+    again = [keys[rng.randrange(4)] for _ in range(50)]
+    assert index.rows(again).tolist() == [first[keys.index(k)] for k in again]
+    assert len(made) == 3  # nothing made twice
+
+
+def test_the_row_index_grows_past_its_first_room() -> None:
+    rows = iter(range(10_000))
+    index: RowIndex[int, int] = RowIndex(1, -5, lambda a, b: [next(rows)])
+    keys = [(a, b) for a in range(150) for b in range(12)]
+    assert index.rows(keys).reshape(-1).tolist() == list(range(150 * 12))
+    assert index.rows(list(reversed(keys))).reshape(-1).tolist() == list(reversed(range(1800)))
