@@ -83,6 +83,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
         await asyncio.to_thread(create_schema, engine)
         await asyncio.to_thread(create_auth_schema, auth_engine)
         rows = await asyncio.to_thread(folder.load)
+        freeze_static()  # the loaded state (contacts of years of records) is long-lived
         publisher.touch_all()
         log.info("state loaded", extra={"day_counts": rows})
 
