@@ -81,7 +81,7 @@ def _change(event_id: str, p: dict[str, Any]) -> Change:
     borough = p.get("borough_code")
     code = p["ward_code"] if kind == "ward" else borough or p["reporting_unit"]
     at = p["recorded_at"] if "recorded_at" in p else p["incident_at"]
-    day, month = _day(at)
+    day, month = london_day(at)
     delta = p["delta"]
     if not isinstance(delta, int) or not delta:
         raise ValueError("delta must be a non-zero whole number")
@@ -109,9 +109,28 @@ def _unit(kind: str, code: str, borough: str | None) -> Unit:
     return Unit(kind, code, borough)  # type: ignore[arg-type]
 
 
+def london_day(at: str) -> tuple[int, int]:
+    """(day index, month index) of the London date of an RFC 3339 time.
+
+    London's offset changes only at the start of a UTC hour and by whole hours, so a time
+    with a whole-hour offset has the London date of the start of its hour: such times are
+    looked up by their hour (a few thousand keys cover years of records); any other time is
+    converted exactly."""
+    if len(at) >= 19 and at[13] == ":" and at[10] in "Tt ":
+        if at[-1] in "Zz":
+            return _hour_day(at[:13], "Z")
+        if at[-6] in "+-" and at[-3:] == ":00":
+            return _hour_day(at[:13], at[-6:])
+    return _exact_day(at)
+
+
 @lru_cache(maxsize=65_536)
-def _day(at: str) -> tuple[int, int]:
-    """(day index, month index) of the London date of an RFC 3339 time."""
+def _hour_day(hour: str, offset: str) -> tuple[int, int]:
+    return _exact_day(f"{hour}:00:00{offset}")
+
+
+@lru_cache(maxsize=4_096)
+def _exact_day(at: str) -> tuple[int, int]:
     local = local_day(datetime.fromisoformat(at))
     return day_index(local), month_index(local)
 
