@@ -15,6 +15,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from services.kpi.codec import BadEventError, decode
 from services.kpi.domain.diagnostics import Diagnostics
@@ -109,14 +110,16 @@ class Folder:
             self.generation += 1
             self.applied_total += len(fresh)
             self.positions.update(offsets)
-        touched = frozenset(key[0] for key in net)
-        touched_groups = frozenset((key[0], key[1]) for key in net)
+        touched_groups = frozenset(map(_unit_and_group, net))
+        touched = frozenset(map(_unit_of, touched_groups))
         surveyed = frozenset([*(r.borough for r in responses), *(p.key[2] for p in published)])
         return FoldResult(len(fresh), len(items) - len(fresh), ignored, tuple(bad), touched,
                           touched_groups, surveyed)  # fmt: skip
 
 
 Item = Change | Response | Published
+_unit_and_group = itemgetter(0, 1)
+_unit_of = itemgetter(0)
 
 
 def _categories(changes: Sequence[Change]) -> dict[CategoryKey, int]:

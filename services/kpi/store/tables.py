@@ -1,7 +1,13 @@
 """The kpi database: day counts per stored unit × KPI group, category drill-down counts,
 contacts of the persons records name (pseudonyms only), survey response sums and published
 survey figures, the ids of the events applied and
-the next offset per topic partition."""
+the next offset per topic partition.
+
+On SQLite the tables are WITHOUT ROWID: each is kept by its primary key alone, one B-tree
+instead of a table and a separate key index, so an upsert writes one tree, not two (the
+embedded fold writes a few rows per event). A database made before keeps its layout and
+works the same.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ counts = Table(
     Column("borough", String(16), nullable=True),
     Column("month", Integer, nullable=False),
     Column("count", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
 )  # fmt: skip
 
 categories = Table(
@@ -28,6 +35,7 @@ categories = Table(
     Column("day", Integer, primary_key=True),
     Column("category", String(300), primary_key=True),
     Column("count", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
 )  # fmt: skip
 
 contacts = Table(
@@ -42,6 +50,7 @@ contacts = Table(
     Column("count", Integer, nullable=False),
     # net count of the changes that flagged the person vulnerable (> 0: vulnerable)
     Column("vulnerable", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )  # fmt: skip
 
 survey_sums = Table(
@@ -55,6 +64,7 @@ survey_sums = Table(
     Column("sum_w", Float, nullable=False),
     Column("sum_w2", Float, nullable=False),
     Column("sum_w_positive", Float, nullable=False),
+    sqlite_with_rowid=False,
 )  # fmt: skip
 
 survey_published = Table(
@@ -66,11 +76,13 @@ survey_published = Table(
     Column("period_end", Date, primary_key=True),
     Column("proportion", Float, nullable=False),
     Column("n", Integer, nullable=True),
+    sqlite_with_rowid=False,
 )  # fmt: skip
 
 applied = Table(
     "kpi_applied", metadata,
     Column("event_id", String(128), primary_key=True),
+    sqlite_with_rowid=False,
 )  # fmt: skip
 
 offsets = Table(
@@ -78,4 +90,5 @@ offsets = Table(
     Column("topic", String(64), primary_key=True),
     Column("partition", Integer, primary_key=True),
     Column("next_offset", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
 )  # fmt: skip
