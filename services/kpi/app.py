@@ -35,7 +35,7 @@ from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc
 from shared.auth import create_schema as create_auth_schema
 from shared.classification import load_classification
 from shared.db import make_engine
-from shared.heap import freeze_static
+from shared.heap import collect_for_batches, freeze_static
 from shared.observability import new_registry
 from shared.reference import LondonReference, load_reference
 from shared.reference.boundaries import LATEST_SET
@@ -102,6 +102,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
     app.include_router(build_diagnostics_router(board, rules, auth, borough_of, _today))
     app.include_router(build_survey_router(folder, surveys, auth, borough_of, _today))
     freeze_static()
+    collect_for_batches()
     return app
 
 

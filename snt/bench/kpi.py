@@ -3,9 +3,10 @@ query latency, memory with 10 years × every ward, and the SQL GROUP BY baseline
 
 1. In process, on synthetic events over every 2022 ward and four years: decoding
    (``codec.decode``), the fold into the in-memory state alone (``net_by_day`` +
-   ``KpiState.apply``, the figure the 1M events/s target is about; the collector runs as
-   in the service, with the held inputs frozen out of its passes) and the full
-   ``Folder.fold`` (decode, de-duplication, one SQLite transaction per batch of 5,000).
+   ``KpiState.apply``, the figure the 1M events/s target is about) and the full
+   ``Folder.fold`` (decode, de-duplication, one SQLite transaction per batch of 5,000); the
+   garbage collector runs as in the service (:mod:`shared.heap`), with the held inputs
+   frozen out of its passes.
 2. End to end: events pre-loaded into the local broker, then the real kpi service process
    (SQLite state) pinned to one core, the broker on the other; events/s from the service's
    start until every event is applied.

@@ -49,7 +49,8 @@ def fold_rates(count: int) -> dict[str, Any]:
     held = {g: state.total(MPS, g, 0, 20_000) for g in GROUPS}
     if held != expected:
         raise RuntimeError(f"the fold's MPS totals {held} differ from the events' {expected}")
-    full = _full_fold_rate(events[:200_000])
+    with quiet_collector():
+        full = _full_fold_rate(events[:200_000])
     return {
         "fold_events": len(changes),
         "decode_events_per_s": round(len(changes) / decode_s),
@@ -62,16 +63,20 @@ def fold_rates(count: int) -> dict[str, Any]:
 
 @contextmanager
 def quiet_collector() -> Iterator[None]:
-    """The collector as the kpi service runs it (:func:`shared.heap.freeze_static` once its
-    state is loaded): what is held so far — here the benchmark's million decoded input
-    events — is left out of the cyclic garbage collector's passes."""
-    from shared.heap import freeze_static
+    """The collector as the kpi service runs it (:mod:`shared.heap`): what is held so far —
+    here the benchmark's million decoded input events — is left out of the cyclic garbage
+    collector's passes, and the youngest generation is collected as seldom as the service
+    collects it."""
+    from shared.heap import collect_for_batches, freeze_static
 
+    threshold = gc.get_threshold()
     freeze_static()
+    collect_for_batches()
     try:
         yield
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def _full_fold_rate(events: Sequence[Synthetic]) -> tuple[int, int]:
