@@ -43,6 +43,11 @@ from shared.service import Startup, make_broker, service_app, standard_checks
 
 log = logging.getLogger(__name__)
 
+SQLITE_CACHE_MIB = 64
+"""SQLite page cache per connection of the embedded kpi database (the fold upserts a few
+rows per event across a file of hundreds of MB; at the default 2 MiB most pages are read
+again from the file)."""
+
 DESCRIPTION = (
     "Exact, incremental ward KPIs with comparisons, trajectories and statistical judgement."
 )
@@ -52,7 +57,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
     registry = new_registry(settings.service_name, __version__)
     metrics = KpiMetrics(registry)
     broker = make_broker(settings)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_cache_mib=SQLITE_CACHE_MIB)
     store = SqlKpiStore(engine)
     reference = load_reference()
     rules = Rules(settings.repeat_owner, settings.repeat_victim_threshold,

@@ -80,13 +80,14 @@ def quiet_collector() -> Iterator[None]:
 
 
 def _full_fold_rate(events: Sequence[Synthetic]) -> tuple[int, int]:
+    from services.kpi.app import SQLITE_CACHE_MIB
     from services.kpi.domain.state import KpiState
     from services.kpi.fold import Folder, Record
     from services.kpi.store.sql import SqlKpiStore, create_schema
     from shared.db import make_engine
 
     with tempfile.TemporaryDirectory(prefix="snt-bench-kpi-") as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'kpi.db'}")
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'kpi.db'}", sqlite_cache_mib=SQLITE_CACHE_MIB)
         create_schema(engine)
         folder = Folder(SqlKpiStore(engine), KpiState())
         records = [Record(e.topic, 0, i, e.value) for i, e in enumerate(events)]
