@@ -5,8 +5,10 @@ A :class:`CountBank` holds every series of a state as rows of two 2-D arrays. A 
 added in one vectorised scatter-add over the flattened arrays (O(1) per change, no Python
 loop per change); a range sum reads the days of the range in one vectorised sum. The day
 columns start at the first 366-day aligned chunk held and grow either way when a day
-outside them arrives. A :class:`RowIndex` turns a batch's keys into the rows each key adds
-to (a key and its roll-ups) by two small-id lookups per key.
+outside them arrives. A :class:`RowIndex` gives the two parts of a series' key (say a unit
+and a KPI group) small ids, sums a batch of changes into a :class:`Tally` (the net per
+pair and day, sorted and summed in numpy) and turns the tally's pairs into the rows each
+adds to (its own series and its roll-ups').
 
 The arrays are an implementation detail: callers pass and get plain Python ints, lists and
 iterables.
@@ -14,7 +16,16 @@ iterables.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Hashable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from operator import itemgetter
 from typing import Any, Final, Generic, TypeVar
 
@@ -27,6 +38,7 @@ _DAY: Final = np.int32
 """A day's count (a ward's or the MPS's crimes on one day)."""
 _MONTH: Final = np.int64
 
+Ints = npt.NDArray[np.int64]
 Rows = npt.NDArray[np.int64]
 """An n × k array of bank rows: the k rows key ``i`` of a batch adds to."""
 
@@ -61,15 +73,11 @@ class CountBank:
         self.size += 1
         return row
 
-    def add(self, rows: Rows, days: Iterable[int], months: Iterable[int],
-            deltas: Iterable[int], size: int) -> None:  # fmt: skip
-        """Add ``deltas[i]`` on day ``days[i]`` (in month ``months[i]``) to every row of
-        ``rows[i]``, for ``size`` entries."""
-        if not size:
+    def add(self, rows: Rows, day: Ints, month: Ints, delta: Ints) -> None:
+        """Add ``delta[i]`` on day ``day[i]`` (in month ``month[i]``) to every row of
+        ``rows[i]``."""
+        if not len(delta):
             return
-        day = np.fromiter(days, np.int64, size)
-        month = np.fromiter(months, np.int64, size)
-        delta = np.fromiter(deltas, np.int64, size)
         self._cover(int(day.min()), int(day.max()))
         width, m_width, spread = self._days.shape[1], self._months.shape[1], rows.shape[1]
         day_at = (rows * width + (day - self._first_day)[:, None]).reshape(-1)
@@ -80,7 +88,8 @@ class CountBank:
         self._changed[rows] = self._additions
 
     def add_one(self, row: int, day: int, delta: int) -> None:
-        self.add(np.array([[row]], np.int64), (day,), (self._month_of(day),), (delta,), 1)
+        one = np.array([day, self._month_of(day), delta], np.int64)
+        self.add(np.array([[row]], np.int64), one[0:1], one[1:2], one[2:3])
 
     def stamp(self, row: int) -> int:
         """Changes whenever ``row`` changes (sums remembered at one stamp hold until then)."""
@@ -144,14 +153,40 @@ B = TypeVar("B", bound=Hashable)
 class RowIndex(Generic[A, B]):
     """Keys whose first two parts (say a unit and a KPI group) name the ``width`` bank rows
     they add to; rows are made by ``make`` the first time a pair is seen, and padded with
-    ``filler`` (a row nobody reads) when a pair adds to fewer."""
+    ``filler`` (a row nobody reads) when a pair adds to fewer. Each first and second part
+    gets a small id the first time it is seen."""
 
     def __init__(self, width: int, filler: int,
                  make: Callable[[A, B], Sequence[int]]) -> None:  # fmt: skip
         self._width, self._filler, self._make = width, filler, make
-        self._firsts = _Ids(self._grow)
-        self._seconds = _Ids(self._grow)
+        self._firsts: _Ids[A] = _Ids(self._grow)
+        self._seconds: _Ids[B] = _Ids(self._grow)
         self._rows: Rows = np.full((0, 0, width), NO_ROW, np.int64)
+
+    def tally(self, firsts: Iterable[A], seconds: Iterable[B], days: Iterable[int],
+              months: Iterable[int], deltas: Iterable[int], size: int, *,
+              zeros: bool = False) -> Tally[A, B]:  # fmt: skip
+        """The net of ``size`` changes (the i-th of each column: a change of ``deltas[i]``
+        to ``(firsts[i], seconds[i])`` on day ``days[i]``, in month ``months[i]``) per
+        first, second and day, sorted and summed in numpy; zero nets dropped unless
+        ``zeros``."""
+        if not size:
+            return Tally(self, *(np.zeros(0, np.int64) for _ in range(5)))
+        first = np.fromiter(map(self._firsts.__getitem__, firsts), np.int64, size)
+        second = np.fromiter(map(self._seconds.__getitem__, seconds), np.int64, size)
+        day = np.fromiter(days, np.int64, size)
+        month = np.fromiter(months, np.int64, size)
+        delta = np.fromiter(deltas, np.int64, size)
+        low = int(day.min())
+        span = int(day.max()) - low + 1
+        key = (first * len(self._seconds) + second) * span + (day - low)
+        _, at, which = np.unique(key, return_index=True, return_inverse=True)
+        nets = np.zeros(len(at), np.int64)
+        np.add.at(nets, which, delta)
+        kept = np.arange(len(nets)) if zeros else np.flatnonzero(nets)
+        chosen = at[kept]
+        return Tally(self, first[chosen], second[chosen], day[chosen], month[chosen],
+                     nets[kept])  # fmt: skip
 
     def rows(self, keys: Collection[tuple[Any, ...]]) -> Rows:
         """The rows of each key (a ``len(keys)`` × width array); a key is ``(a, b, ...)``."""
@@ -159,17 +194,26 @@ class RowIndex(Generic[A, B]):
         firsts = np.fromiter(map(self._firsts.__getitem__, map(_first, keys)), np.int64, size)
         seconds = np.fromiter(map(self._seconds.__getitem__, map(_second, keys)), np.int64,
                               size)  # fmt: skip
+        return self.rows_of(firsts, seconds)
+
+    def rows_of(self, firsts: Ints, seconds: Ints) -> Rows:
+        """The rows of each pair of ids (made for pairs first seen)."""
         found = self._rows[firsts, seconds]
         missing = np.flatnonzero(found[:, 0] == NO_ROW).tolist()
         if not missing:
             return found
-        listed = list(keys)
         for i in missing:
-            a, b = firsts[i], seconds[i]
+            a, b = int(firsts[i]), int(seconds[i])
             if self._rows[a, b, 0] == NO_ROW:  # not made for an earlier key of the batch
-                made = list(self._make(listed[i][0], listed[i][1]))
+                made = list(self._make(self._firsts.seen[a], self._seconds.seen[b]))
                 self._rows[a, b] = made + [self._filler] * (self._width - len(made))
         return self._rows[firsts, seconds]
+
+    def first(self, found: int) -> A:
+        return self._firsts.seen[found]
+
+    def second(self, found: int) -> B:
+        return self._seconds.seen[found]
 
     def _grow(self) -> None:
         firsts, seconds = len(self._firsts), len(self._seconds)
@@ -182,15 +226,62 @@ class RowIndex(Generic[A, B]):
         self._rows = grown
 
 
-class _Ids(dict[Hashable, int]):
-    """Small ids (0, 1, …) given to keys on first sight; ``grown`` is told of each new one."""
+class Tally(Mapping[tuple[A, B, int, int], int]):
+    """A batch's net change per (first, second, day), zero nets dropped: columns of ids,
+    days, months and nets, read as a mapping ``(first, second, day, month) → net`` (built
+    the first time it is read so)."""
+
+    def __init__(self, index: RowIndex[A, B], firsts: Ints, seconds: Ints, days: Ints,
+                 months: Ints, nets: Ints) -> None:  # fmt: skip
+        self.index = index
+        self.firsts, self.seconds, self.days, self.months, self.nets = (
+            firsts, seconds, days, months, nets)  # fmt: skip
+        self._held: dict[tuple[A, B, int, int], int] | None = None
+
+    def pairs(self) -> frozenset[tuple[A, B]]:
+        """The (first, second) pairs with a net change."""
+        found = set(zip(self.firsts.tolist(), self.seconds.tolist(), strict=True))
+        return frozenset((self.index.first(a), self.index.second(b)) for a, b in found)
+
+    def _dict(self) -> dict[tuple[A, B, int, int], int]:
+        if self._held is None:
+            first, second = self.index.first, self.index.second
+            self._held = {
+                (first(a), second(b), d, m): n
+                for a, b, d, m, n in zip(self.firsts.tolist(), self.seconds.tolist(),
+                                         self.days.tolist(), self.months.tolist(),
+                                         self.nets.tolist(), strict=True)
+            }  # fmt: skip
+        return self._held
+
+    def __getitem__(self, key: tuple[A, B, int, int]) -> int:
+        return self._dict()[key]
+
+    def __iter__(self) -> Iterator[tuple[A, B, int, int]]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self.nets)
+
+    def items(self) -> ItemsView[tuple[A, B, int, int], int]:
+        return self._dict().items()
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+class _Ids(dict[K, int]):
+    """Small ids (0, 1, …) given to keys on first sight (``seen[id]`` is the key);
+    ``grown`` is told of each new one."""
 
     def __init__(self, grown: Callable[[], None]) -> None:
         super().__init__()
         self._grown = grown
+        self.seen: list[K] = []
 
-    def __missing__(self, key: Hashable) -> int:
+    def __missing__(self, key: K) -> int:
         found = self[key] = len(self)
+        self.seen.append(key)
         self._grown()
         return found
 

@@ -19,7 +19,7 @@ from operator import itemgetter
 
 from services.kpi.codec import BadEventError, decode
 from services.kpi.domain.diagnostics import Diagnostics
-from services.kpi.domain.state import Change, KpiState, Unit, net_by_day
+from services.kpi.domain.state import Change, KpiState, Unit
 from services.kpi.domain.survey import Published, Response, SurveyBook, sum_nets
 from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, KpiStore, Position, nonzero
 from shared.consumer import Decoded, decode_all, next_offsets
@@ -95,7 +95,7 @@ class Folder:
             changes = [c for c in fresh if isinstance(c, Change)]
             responses = [c for c in fresh if isinstance(c, Response)]
             published = [c for c in fresh if isinstance(c, Published)]
-            net = net_by_day(changes)
+            net = self.state.net(changes)  # gives units first seen an id: only this thread does
             contacts = _contacts(changes)
             sums = sum_nets(responses)
             unit.add(net, _categories(changes), [c.event_id for c in fresh], offsets)
@@ -110,7 +110,7 @@ class Folder:
             self.generation += 1
             self.applied_total += len(fresh)
             self.positions.update(offsets)
-        touched_groups = frozenset(map(_unit_and_group, net))
+        touched_groups = net.pairs()
         touched = frozenset(map(_unit_of, touched_groups))
         surveyed = frozenset([*(r.borough for r in responses), *(p.key[2] for p in published)])
         return FoldResult(len(fresh), len(items) - len(fresh), ignored, tuple(bad), touched,
@@ -118,7 +118,6 @@ class Folder:
 
 
 Item = Change | Response | Published
-_unit_and_group = itemgetter(0, 1)
 _unit_of = itemgetter(0)
 
 

@@ -2,7 +2,7 @@
 query latency, memory with 10 years × every ward, and the SQL GROUP BY baseline.
 
 1. In process, on synthetic events over every 2022 ward and four years: decoding
-   (``codec.decode``), the fold into the in-memory state alone (``net_by_day`` +
+   (``codec.decode``), the fold into the in-memory state alone (``KpiState.net`` +
    ``KpiState.apply``, the figure the 1M events/s target is about) and the full
    ``Folder.fold`` (decode, de-duplication, one SQLite transaction per batch of 5,000); the
    garbage collector runs as in the service (:mod:`shared.heap`), with the held inputs

@@ -29,7 +29,7 @@ GROUPS = ("violence", "property", "asb")
 def fold_rates(count: int) -> dict[str, Any]:
     """Decode, in-memory fold and full Folder.fold rates over ``count`` synthetic events."""
     from services.kpi.codec import decode_change as decode
-    from services.kpi.domain.state import MPS, KpiState, net_by_day
+    from services.kpi.domain.state import MPS, KpiState
 
     events = list(synthetic_events(count))
     started = time.perf_counter()
@@ -42,7 +42,7 @@ def fold_rates(count: int) -> dict[str, Any]:
             state = KpiState()
             started = time.perf_counter()
             for batch in batches:
-                state.apply(net_by_day(batch))
+                state.apply(state.net(batch))
             timings.append(time.perf_counter() - started)
     expected = {g: sum(c.delta for c in changes if c.group == g and c.unit.kind != "borough_total")
                 for g in GROUPS}  # fmt: skip
@@ -230,11 +230,11 @@ def _produce(bootstrap: str, events: Sequence[Synthetic]) -> None:
 def sql_baseline(count: int) -> dict[str, Any]:
     """Ward queries by SQL GROUP BY over the stored count rows vs the in-memory state."""
     from services.kpi.codec import decode_change as decode
-    from services.kpi.domain.state import KpiState, net_by_day
+    from services.kpi.domain.state import KpiState
 
     changes = [c for e in synthetic_events(count, seed=5) if (c := decode(e.value)) is not None]
     state = KpiState()
-    state.apply(net_by_day(changes))
+    state.apply(state.net(changes))
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE counts (area TEXT, grp TEXT, day INTEGER, delta INTEGER)")
     db.executemany("INSERT INTO counts VALUES (?, ?, ?, ?)",

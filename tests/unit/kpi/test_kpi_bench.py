@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from services.kpi.codec import decode_change as decode
-from services.kpi.domain.state import KpiState, net_by_day
+from services.kpi.domain.state import KpiState
 from services.kpi.verify import recompute
 from shared.contracts import parse_event
 from snt.bench.kpi_events import synthetic_events
@@ -32,7 +32,7 @@ def test_synthetic_events_meet_their_contracts_and_mix_every_kind() -> None:
 def test_the_fold_of_synthetic_events_equals_a_batch_recomputation() -> None:
     events = list(synthetic_events(5000, seed=2, areas=AREAS))
     state = KpiState()
-    state.apply(net_by_day([c for e in events if (c := decode(e.value)) is not None]))
+    state.apply(state.net([c for e in events if (c := decode(e.value)) is not None]))
     expected = recompute([e.value for e in events], lambda _: True).counts
     held = {(u.kind, u.code, g, d): n
             for u, g, s in state.stored_units() for d, n in s.nonzero_days()}  # fmt: skip

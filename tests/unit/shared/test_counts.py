@@ -12,6 +12,10 @@ from hypothesis import strategies as st
 from shared.counts import CountBank, RowIndex
 
 
+def ints(*values: int) -> np.ndarray:  # type: ignore[type-arg]
+    return np.array(values, np.int64)
+
+
 def month_of(day: int) -> int:
     return day // 30  # any monotone day → month mapping will do for the bank
 
@@ -20,7 +24,7 @@ def test_a_batch_adds_to_every_row_of_its_key_and_repeats_add_up() -> None:
     bank = CountBank(month_of)
     a, b, sink = bank.new_row(), bank.new_row(), bank.new_row()
     rows = np.array([[a, sink], [a, b], [a, b]], np.int64)
-    bank.add(rows, [400, 401, 401], [13, 13, 13], [1, 2, 5], 3)
+    bank.add(rows, ints(400, 401, 401), ints(13, 13, 13), ints(1, 2, 5))
     assert bank.by_day(a, 399, 402) == [0, 1, 7, 0]
     assert bank.by_day(b, 399, 402) == [0, 0, 7, 0]
     assert bank.by_month(a, 12, 14) == [0, 8, 0]
@@ -60,8 +64,8 @@ def test_batches_equal_one_change_at_a_time(changes: list[tuple[int, int, int]],
     for i in range(0, len(changes), batch):
         part = changes[i : i + batch]
         keys = np.array([[rows[r]] for r, _, _ in part], np.int64)
-        bank.add(keys, [d for _, d, _ in part], [month_of(d) for _, d, _ in part],
-                 [n for _, _, n in part], len(part))  # fmt: skip
+        bank.add(keys, ints(*(d for _, d, _ in part)), ints(*(month_of(d) for _, d, _ in part)),
+                 ints(*(n for _, _, n in part)))  # fmt: skip
         for r, d, n in part:
             expected[(r, d)] = expected.get((r, d), 0) + n
     for r in range(41):
@@ -95,3 +99,24 @@ def test_the_row_index_grows_past_its_first_room() -> None:
     keys = [(a, b) for a in range(150) for b in range(12)]
     assert index.rows(keys).reshape(-1).tolist() == list(range(150 * 12))
     assert index.rows(list(reversed(keys))).reshape(-1).tolist() == list(reversed(range(1800)))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from("xy"), st.integers(-5, 900),
+                          st.integers(-3, 3)), max_size=300))  # fmt: skip
+def test_a_tally_is_the_net_per_pair_and_day(changes: list[tuple[str, str, int, int]]) -> None:
+    index: RowIndex[str, str] = RowIndex(1, 0, lambda a, b: [0])
+    found = index.tally((a for a, _, _, _ in changes), (b for _, b, _, _ in changes),
+                        (d for _, _, d, _ in changes), (month_of(d) for _, _, d, _ in changes),
+                        (n for _, _, _, n in changes), len(changes))  # fmt: skip
+    net: dict[tuple[str, str, int, int], int] = {}
+    for a, b, d, n in changes:
+        key = (a, b, d, month_of(d))
+        net[key] = net.get(key, 0) + n
+    assert dict(found.items()) == {k: n for k, n in net.items() if n}
+    assert len(found) == len([n for n in net.values() if n])
+    assert found.pairs() == {(a, b) for (a, b, _, _), n in net.items() if n}
+    keys = list(net)
+    firsts, seconds, days, months = ([k[i] for k in keys] for i in range(4))
+    keeping = index.tally(firsts, seconds, days, months, net.values(), len(net), zeros=True)
+    assert dict(keeping.items()) == net
