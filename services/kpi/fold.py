@@ -19,13 +19,16 @@ from operator import itemgetter
 
 from services.kpi.codec import BadEventError, decode
 from services.kpi.domain.diagnostics import Diagnostics
-from services.kpi.domain.state import Change, KpiState, Unit
+from services.kpi.domain.state import Change, DayKey, KpiState, Unit
 from services.kpi.domain.survey import Published, Response, SurveyBook, sum_nets
 from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, KpiStore, Position, nonzero
 from shared.consumer import Decoded, decode_all, next_offsets
 from shared.consumer import Record as Record  # re-exported: the fold's input
 
 log = logging.getLogger(__name__)
+
+LOAD_CHUNK = 50_000
+"""Stored day counts folded into the state at once when it is loaded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +70,14 @@ class Folder:
         """Rebuild the in-memory state from the stored counts; returns the rows read."""
         rows = 0
         with self.lock:
-            for key, count in self._store.load():
-                self.state.apply({key: count})
-                rows += 1
+            chunk: dict[DayKey, int] = {}
+            for key, count in self._store.load():  # one row per key
+                chunk[key] = count
+                if len(chunk) >= LOAD_CHUNK:
+                    self.state.apply(chunk)
+                    rows, chunk = rows + len(chunk), {}
+            self.state.apply(chunk)
+            rows += len(chunk)
             for (kind, person, record, unit), (
                 day,
                 count,
