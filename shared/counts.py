@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import (
     Callable,
-    Collection,
     Hashable,
     ItemsView,
     Iterable,
@@ -27,7 +26,7 @@ from collections.abc import (
     Sequence,
 )
 from operator import itemgetter
-from typing import Any, Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +44,8 @@ Rows = npt.NDArray[np.int64]
 
 _first: Final = itemgetter(0)
 _second: Final = itemgetter(1)
+_third: Final = itemgetter(2)
+_fourth: Final = itemgetter(3)
 
 
 class CountBank:
@@ -188,13 +189,11 @@ class RowIndex(Generic[A, B]):
         return Tally(self, first[chosen], second[chosen], day[chosen], month[chosen],
                      nets[kept])  # fmt: skip
 
-    def rows(self, keys: Collection[tuple[Any, ...]]) -> Rows:
-        """The rows of each key (a ``len(keys)`` × width array); a key is ``(a, b, ...)``."""
-        size = len(keys)
-        firsts = np.fromiter(map(self._firsts.__getitem__, map(_first, keys)), np.int64, size)
-        seconds = np.fromiter(map(self._seconds.__getitem__, map(_second, keys)), np.int64,
-                              size)  # fmt: skip
-        return self.rows_of(firsts, seconds)
+    def tally_of(self, nets: Mapping[tuple[A, B, int, int], int]) -> Tally[A, B]:
+        """The tally of ``nets`` (``(first, second, day, month) → net``), zeros kept: a
+        series given a zero is still made."""
+        return self.tally(map(_first, nets), map(_second, nets), map(_third, nets),
+                          map(_fourth, nets), nets.values(), len(nets), zeros=True)  # fmt: skip
 
     def rows_of(self, firsts: Ints, seconds: Ints) -> Rows:
         """The rows of each pair of ids (made for pairs first seen)."""

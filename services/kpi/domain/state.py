@@ -72,12 +72,6 @@ _ROLL_UPS: Final = 3
 """A stored unit's series adds to at most three: its own, its borough's and the MPS's."""
 
 
-_unit_of: Final = itemgetter(0)
-_group_of: Final = itemgetter(1)
-_day_of: Final = itemgetter(2)
-_month_of: Final = itemgetter(3)
-
-
 def roll_ups(unit: Unit) -> tuple[Unit, ...]:
     """The units a stored unit's counts also add to."""
     if unit.kind in ("ward", "unlocated") and unit.borough:
@@ -115,9 +109,7 @@ class KpiState:
         if not net:
             return
         if not (isinstance(net, Tally) and net.index is self._rows):
-            net = self._rows.tally(map(_unit_of, net), map(_group_of, net), map(_day_of, net),
-                                   map(_month_of, net), net.values(), len(net),
-                                   zeros=True)  # a series given a zero is still made  # fmt: skip
+            net = self._rows.tally_of(net)
         self._bank.add(self._rows.rows_of(net.firsts, net.seconds), net.days, net.months,
                        net.nets)  # fmt: skip
 

@@ -74,6 +74,14 @@ def test_batches_equal_one_change_at_a_time(changes: list[tuple[int, int, int]],
         assert bank.total(rows[r], -1000, 20_000) == sum(held.values())
 
 
+def rows_by_key(index: RowIndex[str, str], keys: list[tuple[str, str, int, int]],
+                ) -> list[list[int]]:  # fmt: skip
+    """Each key's rows, by way of the index's tally of the keys (each given a zero)."""
+    found = index.tally_of(dict.fromkeys(keys, 0))
+    rows = dict(zip(found, index.rows_of(found.firsts, found.seconds).tolist(), strict=True))
+    return [rows[k] for k in keys]
+
+
 def test_the_row_index_makes_each_pairs_rows_once_and_pads_them() -> None:
     made: list[tuple[str, str]] = []
     spare = iter(range(100, 200))
@@ -83,22 +91,24 @@ def test_the_row_index_makes_each_pairs_rows_once_and_pads_them() -> None:
         return [next(spare)] if unit == "alone" else [next(spare), next(spare)]
 
     index: RowIndex[str, str] = RowIndex(3, 7, make)
-    keys = [("w1", "g", 1), ("w1", "g", 2), ("alone", "g", 1), ("w1", "h", 1)]
-    first = index.rows(keys).tolist()
-    assert first == [[100, 101, 7], [100, 101, 7], [102, 7, 7], [103, 104, 7]]
-    assert made == [("w1", "g"), ("alone", "g"), ("w1", "h")]
+    keys = [("w1", "g", 1, 0), ("w1", "g", 2, 0), ("alone", "g", 1, 0), ("w1", "h", 1, 0)]
+    first = rows_by_key(index, keys)
+    assert first == [[100, 101, 7], [100, 101, 7], [104, 7, 7], [102, 103, 7]]
+    assert made == [("w1", "g"), ("w1", "h"), ("alone", "g")]  # in the tally's (id) order
     rng = random.Random(1)
-    again = [keys[rng.randrange(4)] for _ in range(50)]
-    assert index.rows(again).tolist() == [first[keys.index(k)] for k in again]
+    again = list(dict.fromkeys(keys[rng.randrange(4)] for _ in range(50)))
+    assert rows_by_key(index, again) == [first[keys.index(k)] for k in again]
     assert len(made) == 3  # nothing made twice
 
 
 def test_the_row_index_grows_past_its_first_room() -> None:
     rows = iter(range(10_000))
-    index: RowIndex[int, int] = RowIndex(1, -5, lambda a, b: [next(rows)])
-    keys = [(a, b) for a in range(150) for b in range(12)]
-    assert index.rows(keys).reshape(-1).tolist() == list(range(150 * 12))
-    assert index.rows(list(reversed(keys))).reshape(-1).tolist() == list(reversed(range(1800)))
+    index: RowIndex[str, str] = RowIndex(1, -5, lambda a, b: [next(rows)])
+    keys = [(f"{a:03d}", f"{b:02d}", 0, 0) for a in range(150) for b in range(12)]
+    assert [r[0] for r in rows_by_key(index, keys)] == list(range(150 * 12))
+    assert [r[0] for r in rows_by_key(index, keys)] == list(range(150 * 12))
+    reverse = list(reversed(keys))
+    assert [r[0] for r in rows_by_key(index, reverse)] == list(reversed(range(1800)))
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
