@@ -126,11 +126,15 @@ def london_day(at: str) -> tuple[int, int]:
 
 @lru_cache(maxsize=65_536)
 def _hour_day(hour: str, offset: str) -> tuple[int, int]:
-    return _exact_day(f"{hour}:00:00{offset}")
+    return _london(f"{hour}:00:00{offset}")
 
 
 @lru_cache(maxsize=4_096)
 def _exact_day(at: str) -> tuple[int, int]:
+    return _london(at)
+
+
+def _london(at: str) -> tuple[int, int]:
     local = local_day(datetime.fromisoformat(at))
     return day_index(local), month_index(local)
 
