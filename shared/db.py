@@ -85,6 +85,30 @@ def held_among(conn: Connection, column: Column[Any], values: Iterable[str],
     return held
 
 
+def claim(conn: Connection, column: Column[Any], values: Sequence[str]) -> list[str]:
+    """Record ``values`` in the table of ``column`` (e.g. the event ids applied) and return
+    those it did not hold before, in order, each once.
+
+    The usual batch holds no id seen before: one insert under a savepoint finds that out
+    (every row is new), without looking each id up first. Otherwise the savepoint is rolled
+    back, the ids held are looked up and only the new ones are inserted."""
+    unique = list(dict.fromkeys(values))
+    if not unique:
+        return []
+    sql = BulkSql(conn)
+    table, name = column.table.name, column.name
+    savepoint = conn.begin_nested()
+    rows = [(v,) for v in sorted(unique)]  # in key order: each page of the index once
+    if sql.insert(table, (name,), rows, conflict=(name,)) == len(unique):
+        savepoint.commit()
+        return unique
+    savepoint.rollback()
+    held = held_among(conn, column, unique)
+    new = [v for v in unique if v not in held]
+    sql.insert(table, (name,), [(v,) for v in new])
+    return new
+
+
 class BulkSql:
     """Many-row INSERT / upsert in the driver's own parameter style, without per-row ORM work
     (SQLite and PostgreSQL share the ``ON CONFLICT`` syntax)."""
@@ -96,10 +120,13 @@ class BulkSql:
     def insert(
         self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]],
         conflict: Sequence[str] = (),
-    ) -> None:  # fmt: skip
-        if rows:
-            tail = f" ON CONFLICT ({_names(conflict)}) DO NOTHING" if conflict else ""
-            self._run(table, columns, rows, tail)
+    ) -> int:  # fmt: skip
+        """Insert ``rows`` (those whose ``conflict`` key is held already are left out); returns
+        how many rows were inserted."""
+        if not rows:
+            return 0
+        tail = f" ON CONFLICT ({_names(conflict)}) DO NOTHING" if conflict else ""
+        return self._run(table, columns, rows, tail)
 
     def upsert(
         self, table: str, keys: Sequence[str], values: Sequence[str],
@@ -123,10 +150,10 @@ class BulkSql:
 
     def _run(
         self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], tail: str
-    ) -> None:
+    ) -> int:
         marks = ", ".join([self._mark] * len(columns))
         statement = f'INSERT INTO "{table}" ({_names(columns)}) VALUES ({marks}){tail}'
-        self._conn.exec_driver_sql(statement, list(rows))
+        return int(self._conn.exec_driver_sql(statement, list(rows)).rowcount)
 
 
 def _names(columns: Sequence[str]) -> str:

@@ -99,14 +99,14 @@ class Folder:
         items, bad, ignored = decoded
         offsets = next_offsets(records) if track_offsets else {}
         with self._store.unit() as unit:
-            fresh = unit.fresh(items)
+            fresh = unit.claim(items)
             changes = [c for c in fresh if isinstance(c, Change)]
             responses = [c for c in fresh if isinstance(c, Response)]
             published = [c for c in fresh if isinstance(c, Published)]
             net = self.state.net(changes)  # gives units first seen an id: only this thread does
             contacts = _contacts(changes)
             sums = sum_nets(responses)
-            unit.add(net, _categories(changes), [c.event_id for c in fresh], offsets)
+            unit.add(net, _categories(changes), offsets)
             unit.add_contacts(contacts)
             if sums or published:
                 unit.add_survey(sums, published)

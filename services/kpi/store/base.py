@@ -29,13 +29,14 @@ StoredContact = tuple[ContactKey, ContactNet]
 
 
 class KpiUnit(Protocol):
-    def fresh(self, changes: Sequence[T]) -> list[T]:
-        """``changes`` whose event ids were never applied (first of each id in the batch)."""
+    def claim(self, changes: Sequence[T]) -> list[T]:
+        """``changes`` whose event ids were never applied (the first of each id in the batch),
+        their ids recorded as applied."""
         ...
 
     def add(self, net: Mapping[DayKey, int], categories: Mapping[CategoryKey, int],
-            event_ids: Sequence[str], offsets: Mapping[Position, int]) -> None:  # fmt: skip
-        """Add the nets, record the event ids as applied and the next offsets to read."""
+            offsets: Mapping[Position, int]) -> None:  # fmt: skip
+        """Add the nets; record the next offsets to read."""
         ...
 
     def add_contacts(self, contacts: Mapping[ContactKey, ContactNet]) -> None:

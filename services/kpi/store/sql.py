@@ -19,7 +19,7 @@ from services.kpi.store.base import (
     StoredContact,
     T,
 )
-from shared.db import BulkSql, held_among, serialise_writers, writer
+from shared.db import BulkSql, claim, serialise_writers, writer
 
 WRITER_LOCK = 0x534E_544B  # PostgreSQL advisory lock id of kpi's units of work ("SNTK")
 
@@ -32,17 +32,14 @@ class SqlKpiUnit:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def fresh(self, changes: Sequence[T]) -> list[T]:
-        seen = held_among(self._conn, t.applied.c.event_id, (c.event_id for c in changes))
-        out = []
+    def claim(self, changes: Sequence[T]) -> list[T]:
+        first: dict[str, T] = {}
         for change in changes:
-            if change.event_id not in seen:
-                seen.add(change.event_id)
-                out.append(change)
-        return out
+            first.setdefault(change.event_id, change)
+        return [first[i] for i in claim(self._conn, t.applied.c.event_id, list(first))]
 
     def add(self, net: Mapping[DayKey, int], categories: Mapping[CategoryKey, int],
-            event_ids: Sequence[str], offsets: Mapping[Position, int]) -> None:  # fmt: skip
+            offsets: Mapping[Position, int]) -> None:  # fmt: skip
         sql = BulkSql(self._conn)
         sql.add("kpi_count", _COUNT_KEYS, ("count",), [
             (u.kind, u.code, group, day, u.borough, month, delta)
@@ -52,7 +49,6 @@ class SqlKpiUnit:
             (u.kind, u.code, group, day, category, delta)
             for (u, group, category, day), delta in categories.items()
         ])  # fmt: skip
-        sql.insert("kpi_applied", ("event_id",), [(i,) for i in event_ids])
         positions = [(topic, part, offset) for (topic, part), offset in offsets.items()]
         sql.upsert("kpi_offset", ("topic", "partition"), ("next_offset",), positions)
 

@@ -144,7 +144,7 @@ def test_verify_finds_no_difference_then_exactly_a_tampered_count_and_rebuild_re
     )  # fmt: skip
     key = next(iter(kpi.held_counts()))
     with kpi.unit() as unit:
-        unit.add({(Unit(key[0], key[1], None), key[2], key[3], 0): 5}, {}, [], {})  # type: ignore[arg-type]
+        unit.add({(Unit(key[0], key[1], None), key[2], key[3], 0): 5}, {}, {})  # type: ignore[arg-type]
     [difference] = verify(ingest, kpi).differences
     assert (difference.key, difference.held - difference.expected) == (key, 5)
     summary = rebuild(ingest, kpi)
