@@ -19,6 +19,7 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.subscriber.usecase import BatchSubscriber
 
 from services.kpi.fold import Folder, FoldResult
 from services.kpi.metrics import KpiMetrics
@@ -43,6 +44,15 @@ def register_handlers(
     offsets: Callable[[], dict[Position, int]], *, group_id: str, fetch_max_wait_ms: int,
     on_folded: Callable[[FoldResult], None] = lambda result: None,
 ) -> None:  # fmt: skip
+    subscriber = subscribe(broker, offsets, group_id=group_id,
+                           fetch_max_wait_ms=fetch_max_wait_ms)  # fmt: skip
+    subscriber(_handler(broker, folder, metrics, on_folded))
+
+
+def subscribe(broker: KafkaBroker, offsets: Callable[[], dict[Position, int]], *,
+              group_id: str, fetch_max_wait_ms: int) -> BatchSubscriber:  # fmt: skip
+    """The batch subscriber of the input topics, resuming from ``offsets``; the raw records
+    reach its handler undecoded."""
     listener = SeekToStored(offsets)
     subscriber = broker.subscriber(
         *INPUT_TOPICS, group_id=group_id, batch=True, max_records=MAX_RECORDS,
@@ -50,7 +60,7 @@ def register_handlers(
         ack_policy=AckPolicy.NACK_ON_ERROR, decoder=undecoded, listener=listener,
     )  # fmt: skip
     listener.subscriber = subscriber
-    subscriber(_handler(broker, folder, metrics, on_folded))
+    return subscriber
 
 
 def _handler(broker: KafkaBroker, folder: Folder, metrics: KpiMetrics,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import os
 import random
 import resource
@@ -114,13 +115,23 @@ def end_to_end(count: int) -> dict[str, Any]:
         ensure_topics(bootstrap, list(TOPICS))
         events = list(synthetic_events(count, seed=11))
         _produce(bootstrap, events)
+        ceiling = _consume_only(bootstrap, len(events))
         with tempfile.TemporaryDirectory(prefix="snt-bench-kpi-") as tmp, \
                 _service(Path(tmp), bootstrap) as service:  # fmt: skip
             figures = _catch_up(service, len(events))
             figures |= _query_latency(service)
     finally:
         stop_process(broker)
-    return figures
+    return figures | {"consume_only_events_per_s": ceiling}
+
+
+def _consume_only(bootstrap: str, total: int) -> int:
+    """The kpi subscriber alone, counting the records, pinned to the core the service gets
+    (see :mod:`snt.bench.kpi_consume`)."""
+    out = subprocess.run([sys.executable, "-m", "snt.bench.kpi_consume", bootstrap, str(total)],
+                         capture_output=True, text=True, check=True, timeout=900,
+                         preexec_fn=lambda: os.sched_setaffinity(0, {0}))  # fmt: skip
+    return int(json.loads(out.stdout.strip().splitlines()[-1])["events_per_s"])
 
 
 class _Service:
