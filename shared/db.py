@@ -74,7 +74,7 @@ def ping(engine: Engine) -> None:
         conn.execute(text("SELECT 1"))
 
 
-def held_among(conn: Connection, column: Column[Any], values: Iterable[str],
+def _held_among(conn: Connection, column: Column[Any], values: Iterable[str],
                chunk: int = 500) -> set[str]:  # fmt: skip
     """Which of ``values`` the table of ``column`` already holds (looked up in chunks, so the
     statement's parameters stay bounded): e.g. the event ids already applied."""
@@ -103,7 +103,7 @@ def claim(conn: Connection, column: Column[Any], values: Sequence[str]) -> list[
         savepoint.commit()
         return unique
     savepoint.rollback()
-    held = held_among(conn, column, unique)
+    held = _held_among(conn, column, unique)
     new = [v for v in unique if v not in held]
     sql.insert(table, (name,), [(v,) for v in new])
     return new

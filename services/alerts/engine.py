@@ -67,15 +67,16 @@ class Engine:
         now = self._now()
         events, bad, ignored = _decode(records)
         with self._store.unit() as unit:
-            fresh_ids = unit.fresh([e["event_id"] for e, _ in events])
+            fresh = set(unit.claim([e["event_id"] for e, _ in events]))
             working: dict[str, Alert] = {}
             notices: list[Notice] = []
-            applied: list[str] = []
+            applied = 0
             with self.lock:
                 for event, source in events:
-                    if event["event_id"] not in fresh_ids or event["event_id"] in applied:
+                    if event["event_id"] not in fresh:
                         continue
-                    applied.append(event["event_id"])
+                    fresh.discard(event["event_id"])  # the first of an id in the batch only
+                    applied += 1
                     for signal in evaluate(self.rules, event, source):
                         self.evaluations += 1
                         rule = self.rules.rules[signal.rule_id]
@@ -86,9 +87,9 @@ class Engine:
                 rows = self._rows(notices, working, now)
             unit.put_alerts([a for a in working.values() if a is not None])
             unit.add_deliveries(rows)
-            unit.mark(applied, next_offsets(records))
+            unit.mark(next_offsets(records))
         self._commit(working)
-        return FoldResult(len(applied), len(events) - len(applied), ignored, tuple(bad),
+        return FoldResult(applied, len(events) - applied, ignored, tuple(bad),
                           len(notices))  # fmt: skip
 
     def tick(self) -> int:

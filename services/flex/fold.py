@@ -67,15 +67,13 @@ class Folder:
         items, bad, ignored = decoded
         offsets = next_offsets(records) if track_offsets else {}
         with self._store.unit() as unit:
-            fresh_ids = unit.fresh([i.event_id for i in items])
-            fresh, seen = [], set()
+            first: dict[str, DutyVersion | KpiStatus] = {}
             for item in items:
-                if item.event_id in fresh_ids and item.event_id not in seen:
-                    seen.add(item.event_id)
-                    fresh.append(item)
+                first.setdefault(item.event_id, item)
+            fresh = [first[i] for i in unit.claim(list(first))]
             duties = _newest(self.ledger, [i for i in fresh if isinstance(i, DutyVersion)])
             statuses = {(s.ward, s.kpi): s.breaching for s in fresh if isinstance(s, KpiStatus)}
-            unit.put(duties, statuses, [i.event_id for i in fresh], offsets)
+            unit.put(duties, statuses, offsets)
         touched: set[WardDay] = set()
         with self.lock:
             for duty_id, version, duty in duties:

@@ -34,7 +34,10 @@ class DeliveryRow:
 
 
 class AlertsUnit(Protocol):
-    def fresh(self, event_ids: Sequence[str]) -> set[str]: ...
+    def claim(self, event_ids: Sequence[str]) -> list[str]:
+        """The ids among ``event_ids`` never applied (each once, in order), recorded as
+        applied."""
+        ...
 
     def put_alerts(self, alerts: Sequence[Alert]) -> None: ...
 
@@ -42,7 +45,7 @@ class AlertsUnit(Protocol):
         """Insert the rows whose key is new (a key already logged is never added again)."""
         ...
 
-    def mark(self, event_ids: Sequence[str], offsets: Mapping[Position, int]) -> None: ...
+    def mark(self, offsets: Mapping[Position, int]) -> None: ...
 
 
 class AlertsStore(Protocol):

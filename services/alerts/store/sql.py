@@ -23,7 +23,7 @@ from services.alerts.store.codec import (
     load_subscription,
 )
 from shared.consumer import Position
-from shared.db import BulkSql, held_among, serialise_writers, writer
+from shared.db import BulkSql, claim, serialise_writers, writer
 
 WRITER_LOCK = 0x534E_5441  # PostgreSQL advisory lock id of alerts' units of work ("SNTA")
 _COLUMNS = ("key", "subscription_id", "alert_id", "sequence", "kind", "borough", "status",
@@ -39,8 +39,8 @@ class SqlAlertsUnit:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def fresh(self, event_ids: Sequence[str]) -> set[str]:
-        return set(event_ids) - held_among(self._conn, t.applied.c.event_id, event_ids)
+    def claim(self, event_ids: Sequence[str]) -> list[str]:
+        return claim(self._conn, t.applied.c.event_id, event_ids)
 
     def put_alerts(self, alerts: Sequence[Alert]) -> None:
         rows = [(a.alert_id, a.state, dump_alert(a)) for a in alerts]
@@ -52,11 +52,10 @@ class SqlAlertsUnit:
              r.held_reason, r.attempts, r.next_attempt_at, r.created_at, r.delivered_at,
              r.last_error, json.dumps(r.body)) for r in rows], conflict=("key",))  # fmt: skip
 
-    def mark(self, event_ids: Sequence[str], offsets: Mapping[Position, int]) -> None:
-        sql = BulkSql(self._conn)
-        sql.insert("alert_applied", ("event_id",), [(i,) for i in event_ids])
-        sql.upsert("alert_offset", ("topic", "partition"), ("next_offset",),
-                   [(tp, p, o) for (tp, p), o in offsets.items()])  # fmt: skip
+    def mark(self, offsets: Mapping[Position, int]) -> None:
+        positions = [(tp, p, o) for (tp, p), o in offsets.items()]
+        BulkSql(self._conn).upsert("alert_offset", ("topic", "partition"), ("next_offset",),
+                                   positions)  # fmt: skip
 
 
 class SqlAlertsStore:

@@ -15,13 +15,14 @@ StoredDuty = tuple[str, int, Duty | None]
 
 
 class FlexUnit(Protocol):
-    def fresh(self, event_ids: Sequence[str]) -> set[str]:
-        """The ids among ``event_ids`` never applied."""
+    def claim(self, event_ids: Sequence[str]) -> list[str]:
+        """The ids among ``event_ids`` never applied (each once, in order), recorded as
+        applied."""
         ...
 
     def put(self, duties: Sequence[StoredDuty], statuses: Mapping[tuple[str, int], bool],
-            event_ids: Sequence[str], offsets: Mapping[Position, int]) -> None:  # fmt: skip
-        """Store the newer duty versions and statuses, the applied ids and next offsets."""
+            offsets: Mapping[Position, int]) -> None:  # fmt: skip
+        """Store the newer duty versions and statuses and the next offsets."""
         ...
 
 

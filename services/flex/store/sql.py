@@ -15,7 +15,7 @@ from services.flex.domain.ledger import Duty
 from services.flex.store import tables as t
 from services.flex.store.base import StoredDuty
 from shared.consumer import Position
-from shared.db import BulkSql, held_among, serialise_writers, writer
+from shared.db import BulkSql, claim, serialise_writers, writer
 
 WRITER_LOCK = 0x534E_5446  # PostgreSQL advisory lock id of flex's units of work ("SNTF")
 
@@ -42,11 +42,11 @@ class SqlFlexUnit:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def fresh(self, event_ids: Sequence[str]) -> set[str]:
-        return set(event_ids) - held_among(self._conn, t.applied.c.event_id, event_ids)
+    def claim(self, event_ids: Sequence[str]) -> list[str]:
+        return claim(self._conn, t.applied.c.event_id, event_ids)
 
     def put(self, duties: Sequence[StoredDuty], statuses: Mapping[tuple[str, int], bool],
-            event_ids: Sequence[str], offsets: Mapping[Position, int]) -> None:  # fmt: skip
+            offsets: Mapping[Position, int]) -> None:  # fmt: skip
         sql = BulkSql(self._conn)
         sql.upsert("flex_duty", ("duty_id",), ("version", "body"), [
             (duty_id, version, None if duty is None else dump_duty(duty))
@@ -54,7 +54,6 @@ class SqlFlexUnit:
         ])  # fmt: skip
         sql.upsert("flex_kpi_status", ("ward", "kpi"), ("breaching",),
                    [(w, k, int(b)) for (w, k), b in statuses.items()])  # fmt: skip
-        sql.insert("flex_applied", ("event_id",), [(i,) for i in event_ids])
         sql.upsert("flex_offset", ("topic", "partition"), ("next_offset",),
                    [(tp, part, o) for (tp, part), o in offsets.items()])  # fmt: skip
 
