@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
@@ -26,6 +26,16 @@ T = TypeVar("T")
 DEAD_LETTER_TOPIC = "snt.deadletter.v1"
 Position = tuple[str, int]
 """(topic, partition)."""
+
+
+class HasId(Protocol):
+    """A decoded event, known by its event id (applied once however often it arrives)."""
+
+    @property
+    def event_id(self) -> str: ...
+
+
+Event = TypeVar("Event", bound=HasId)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, Connection, event, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, *, echo: bool = False, sqlite_cache_mib: int = 2) -> Engine:
@@ -85,28 +87,32 @@ def _held_among(conn: Connection, column: Column[Any], values: Iterable[str],
     return held
 
 
-def claim(conn: Connection, column: Column[Any], values: Sequence[str]) -> list[str]:
-    """Record ``values`` in the table of ``column`` (e.g. the event ids applied) and return
-    those it did not hold before, in order, each once.
+def claim(conn: Connection, column: Column[Any], items: Sequence[T],
+          key: Callable[[T], str]) -> list[T]:  # fmt: skip
+    """Record the ids (``key``) of ``items`` in the table of ``column`` (e.g. the event ids
+    applied) and return the items whose id it did not hold before: the first of each id, in
+    order.
 
     The usual batch holds no id seen before: one insert under a savepoint finds that out
     (every row is new), without looking each id up first. Otherwise the savepoint is rolled
     back, the ids held are looked up and only the new ones are inserted."""
-    unique = list(dict.fromkeys(values))
-    if not unique:
+    first: dict[str, T] = {}
+    for item in items:
+        first.setdefault(key(item), item)
+    if not first:
         return []
     sql = BulkSql(conn)
     table, name = column.table.name, column.name
     savepoint = conn.begin_nested()
-    rows = [(v,) for v in sorted(unique)]  # in key order: each page of the index once
-    if sql.insert(table, (name,), rows, conflict=(name,)) == len(unique):
+    rows = [(v,) for v in sorted(first)]  # in key order: each page of the index once
+    if sql.insert(table, (name,), rows, conflict=(name,)) == len(first):
         savepoint.commit()
-        return unique
+        return list(first.values())
     savepoint.rollback()
-    held = _held_among(conn, column, unique)
-    new = [v for v in unique if v not in held]
+    held = _held_among(conn, column, first)
+    new = [v for v in first if v not in held]
     sql.insert(table, (name,), [(v,) for v in new])
-    return new
+    return [first[v] for v in new]
 
 
 class BulkSql:

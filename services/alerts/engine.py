@@ -67,16 +67,11 @@ class Engine:
         now = self._now()
         events, bad, ignored = _decode(records)
         with self._store.unit() as unit:
-            fresh = set(unit.claim([e["event_id"] for e, _ in events]))
+            fresh = unit.claim(events, _event_id)
             working: dict[str, Alert] = {}
             notices: list[Notice] = []
-            applied = 0
             with self.lock:
-                for event, source in events:
-                    if event["event_id"] not in fresh:
-                        continue
-                    fresh.discard(event["event_id"])  # the first of an id in the batch only
-                    applied += 1
+                for event, source in fresh:
                     for signal in evaluate(self.rules, event, source):
                         self.evaluations += 1
                         rule = self.rules.rules[signal.rule_id]
@@ -89,7 +84,7 @@ class Engine:
             unit.add_deliveries(rows)
             unit.mark(next_offsets(records))
         self._commit(working)
-        return FoldResult(applied, len(events) - applied, ignored, tuple(bad),
+        return FoldResult(len(fresh), len(events) - len(fresh), ignored, tuple(bad),
                           len(notices))  # fmt: skip
 
     def tick(self) -> int:
@@ -203,6 +198,10 @@ def delivery_row(delivery: Delivery, held: str | None, now: datetime) -> Deliver
                        n.sequence, n.kind, a.borough_code or a.area_code,
                        "held" if held else "pending", held, 0, None if held else now, now,
                        None, None, body)  # fmt: skip
+
+
+def _event_id(event: tuple[dict[str, Any], Source]) -> str:
+    return event[1].event_id
 
 
 def _decode(records: Sequence[Record]) -> tuple[list[tuple[dict[str, Any], Source]],

@@ -67,10 +67,7 @@ class Folder:
         items, bad, ignored = decoded
         offsets = next_offsets(records) if track_offsets else {}
         with self._store.unit() as unit:
-            first: dict[str, DutyVersion | KpiStatus] = {}
-            for item in items:
-                first.setdefault(item.event_id, item)
-            fresh = [first[i] for i in unit.claim(list(first))]
+            fresh = unit.claim(items)
             duties = _newest(self.ledger, [i for i in fresh if isinstance(i, DutyVersion)])
             statuses = {(s.ward, s.kpi): s.breaching for s in fresh if isinstance(s, KpiStatus)}
             unit.put(duties, statuses, offsets)

@@ -3,15 +3,17 @@ tick: alerts, new deliveries, applied ids and offsets together)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from services.alerts.domain.lifecycle import Alert
 from services.alerts.domain.routing import Silence, Subscription
 from shared.consumer import Position
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +36,9 @@ class DeliveryRow:
 
 
 class AlertsUnit(Protocol):
-    def claim(self, event_ids: Sequence[str]) -> list[str]:
-        """The ids among ``event_ids`` never applied (each once, in order), recorded as
-        applied."""
+    def claim(self, events: Sequence[T], event_id: Callable[[T], str]) -> list[T]:
+        """``events`` whose ids were never applied (the first of each id in the batch), their
+        ids recorded as applied."""
         ...
 
     def put_alerts(self, alerts: Sequence[Alert]) -> None: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, select, update
 from services.alerts.domain.lifecycle import Alert
 from services.alerts.domain.routing import Silence, Subscription
 from services.alerts.store import tables as t
-from services.alerts.store.base import DeliveryRow
+from services.alerts.store.base import DeliveryRow, T
 from services.alerts.store.codec import (
     dump_alert,
     dump_silence,
@@ -39,8 +39,8 @@ class SqlAlertsUnit:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def claim(self, event_ids: Sequence[str]) -> list[str]:
-        return claim(self._conn, t.applied.c.event_id, event_ids)
+    def claim(self, events: Sequence[T], event_id: Callable[[T], str]) -> list[T]:
+        return claim(self._conn, t.applied.c.event_id, events, event_id)
 
     def put_alerts(self, alerts: Sequence[Alert]) -> None:
         rows = [(a.alert_id, a.state, dump_alert(a)) for a in alerts]

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from services.flex.domain.ledger import Duty
+from shared.consumer import Event as T
 from shared.consumer import Position
 
 StoredDuty = tuple[str, int, Duty | None]
@@ -15,9 +16,9 @@ StoredDuty = tuple[str, int, Duty | None]
 
 
 class FlexUnit(Protocol):
-    def claim(self, event_ids: Sequence[str]) -> list[str]:
-        """The ids among ``event_ids`` never applied (each once, in order), recorded as
-        applied."""
+    def claim(self, items: Sequence[T]) -> list[T]:
+        """``items`` whose event ids were never applied (the first of each id in the batch),
+        their ids recorded as applied."""
         ...
 
     def put(self, duties: Sequence[StoredDuty], statuses: Mapping[tuple[str, int], bool],

@@ -5,18 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from services.kpi.domain.state import DayKey, Unit
 from services.kpi.domain.survey import Published, SumKey, SumNet
+from shared.consumer import Event as T
 
-
-class HasId(Protocol):
-    @property
-    def event_id(self) -> str: ...
-
-
-T = TypeVar("T", bound=HasId)
 Position = tuple[str, int]
 """(topic, partition)."""
 CategoryKey = tuple[Unit, str, str, int]

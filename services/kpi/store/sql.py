@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
@@ -17,8 +18,8 @@ from services.kpi.store.base import (
     ContactNet,
     Position,
     StoredContact,
-    T,
 )
+from shared.consumer import Event as T
 from shared.db import BulkSql, claim, serialise_writers, writer
 
 WRITER_LOCK = 0x534E_544B  # PostgreSQL advisory lock id of kpi's units of work ("SNTK")
@@ -33,10 +34,7 @@ class SqlKpiUnit:
         self._conn = conn
 
     def claim(self, changes: Sequence[T]) -> list[T]:
-        first: dict[str, T] = {}
-        for change in changes:
-            first.setdefault(change.event_id, change)
-        return [first[i] for i in claim(self._conn, t.applied.c.event_id, list(first))]
+        return claim(self._conn, t.applied.c.event_id, changes, _event_id)
 
     def add(self, net: Mapping[DayKey, int], categories: Mapping[CategoryKey, int],
             offsets: Mapping[Position, int]) -> None:  # fmt: skip
@@ -68,6 +66,7 @@ class SqlKpiUnit:
                    [(*p.key, p.proportion, p.n) for p in latest.values()])  # fmt: skip
 
 
+_event_id = attrgetter("event_id")
 _SURVEY_KEYS = ("survey", "measure", "borough", "ethnicity", "month")
 _PUBLISHED_KEYS = ("survey", "measure", "area", "respondent_group", "period_end")
 _CONTACT_KEYS = ("person_kind", "person", "record_id", "unit_kind", "unit_code")

@@ -3,6 +3,8 @@ order and each once, those never recorded before (shared by the SQLite and Postg
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from sqlalchemy import Column, Engine, MetaData, String, Table, select
 
 from shared.db import claim, writer
@@ -15,7 +17,7 @@ def claimed(engine: Engine, ids: list[str], *, fail: bool = False) -> list[str]:
     """Claim ``ids`` in one transaction (rolled back when ``fail``)."""
     try:
         with writer(engine).begin() as conn:
-            new = claim(conn, applied.c.event_id, ids)
+            new = claim(conn, applied.c.event_id, ids, str)
             if fail:
                 raise RuntimeError("the unit of work failed after claiming")
     except RuntimeError:
@@ -44,3 +46,9 @@ def check_claims(engine: Engine) -> None:
     assert held(engine) == ["e1", "e2", "e3", "e4", "e5", "e6", "e7"]
     assert claimed(engine, ["e8", "e1", "e9"]) == ["e8", "e9"]
     assert held(engine) == ["e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9"]
+    # items other than the ids themselves: the first item of each new id is returned
+    with writer(engine).begin() as conn:
+        items = [("e10", "first"), ("e1", "old"), ("e10", "again"), ("e11", "only")]
+        fresh = claim(conn, applied.c.event_id, items, itemgetter(0))
+    assert fresh == [("e10", "first"), ("e11", "only")]
+    assert held(engine) == sorted(f"e{n}" for n in range(1, 12))
