@@ -212,5 +212,6 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         port=settings.http_port,
         log_config=None,
         access_log=False,
+        http="httptools",
         timeout_graceful_shutdown=20,
     )
