@@ -7,7 +7,7 @@ Nothing here is built at import time: the app's composition root creates one
 # No "from __future__ import annotations": FastAPI reads these signatures at run time, and
 # the dependencies refer to local variables (closures) that string annotations cannot reach.
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -21,7 +21,7 @@ from shared.auth.problems import MESSAGES, AuthenticationError, AuthProblem
 from shared.auth.store import TokenStore
 from shared.auth.tokens import authenticate
 
-PrincipalDependency = Callable[..., Principal]
+PrincipalDependency = Callable[..., Awaitable[Principal]]
 BoroughLookup = Callable[[str], str | None]
 
 
