@@ -10,8 +10,9 @@ query latency, memory with 10 years × every ward, and the SQL GROUP BY baseline
 2. End to end: events pre-loaded into the local broker, then the real kpi service process
    (SQLite state) pinned to one core, the broker on the other; events/s from the service's
    first applied batch until every event is applied. Before it, on the same events and core,
-   the ceiling: the service's own subscriber with a handler that only counts the records
-   (:mod:`snt.bench.kpi_consume`) — no end-to-end rate on this machine can exceed it.
+   the ceilings: the service's own subscriber with a handler that only counts the records,
+   and one that also parses each JSON event (:mod:`snt.bench.kpi_consume`) — no end-to-end
+   rate on this machine can exceed them.
 3. Ward query latency over HTTP against that service once idle (FYTD and rolling 12 months).
 4. RSS of a process holding 10 years × every 2022 ward × 3 KPI groups, every day non-zero.
 5. Baseline: the same ward queries answered by SQL GROUP BY over the stored count rows

@@ -115,23 +115,27 @@ def end_to_end(count: int) -> dict[str, Any]:
         ensure_topics(bootstrap, list(TOPICS))
         events = list(synthetic_events(count, seed=11))
         _produce(bootstrap, events)
-        ceiling = _consume_only(bootstrap, len(events))
+        ceilings = {f"consume_{mode}_events_per_s": _consume_only(bootstrap, len(events), mode)
+                    for mode in ("count", "parse")}  # fmt: skip
         with tempfile.TemporaryDirectory(prefix="snt-bench-kpi-") as tmp, \
                 _service(Path(tmp), bootstrap) as service:  # fmt: skip
             figures = _catch_up(service, len(events))
             figures |= _query_latency(service)
     finally:
         stop_process(broker)
-    return figures | {"consume_only_events_per_s": ceiling}
+    return figures | ceilings
 
 
-def _consume_only(bootstrap: str, total: int) -> int:
-    """The kpi subscriber alone, counting the records, pinned to the core the service gets
-    (see :mod:`snt.bench.kpi_consume`)."""
-    out = subprocess.run([sys.executable, "-m", "snt.bench.kpi_consume", bootstrap, str(total)],
-                         capture_output=True, text=True, check=True, timeout=900,
+def _consume_only(bootstrap: str, total: int, mode: str) -> int:
+    """The kpi subscriber alone, counting (``count``) or also parsing (``parse``) the records,
+    pinned to the core the service gets (see :mod:`snt.bench.kpi_consume`)."""
+    out = subprocess.run([sys.executable, "-m", "snt.bench.kpi_consume", bootstrap, str(total),
+                          mode], capture_output=True, text=True, check=True, timeout=900,
                          preexec_fn=lambda: os.sched_setaffinity(0, {0}))  # fmt: skip
-    return int(json.loads(out.stdout.strip().splitlines()[-1])["events_per_s"])
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    if found["events"] < total:
+        raise RuntimeError(f"the {mode} ceiling consumed {found['events']} of {total} events")
+    return int(found["events_per_s"])
 
 
 class _Service:
