@@ -11,7 +11,7 @@ from typing import Final, TypeVar
 
 from services.kpi.domain.days import day_index, day_of, month_index, month_start
 from services.kpi.domain.diagnostics import Answer, Kind
-from services.kpi.domain.league import League, league, ranks
+from services.kpi.domain.league import League, league, ranks, ward_ranks
 from services.kpi.domain.periods import Period
 from services.kpi.domain.reconcile import Reconciliation, reconcile
 from services.kpi.domain.spc_view import Interval, SpcVerdict, SpcView, spc_view, verdict
@@ -45,17 +45,14 @@ class Board:
     def ranks(self, unit: Unit, group: str, current: Period) -> tuple[int | None, int | None]:
         """(rank in its borough, rank in the MPS); rank 1 = most significant increase."""
         if unit.kind == "ward" and unit.borough:
-            borough = Unit("borough", unit.borough, unit.borough)
-            return (self._ranks(borough, "ward", group, current).get(unit),
-                    self._ranks(MPS, "ward", group, current).get(unit))  # fmt: skip
+            in_mps, in_borough = self._cached(("ward_ranks", group, current), lambda s: (
+                ward_ranks(s, _wards(s, MPS), group, current)))  # fmt: skip
+            return in_borough.get(unit.borough, {}).get(unit), in_mps.get(unit)
         if unit.kind == "borough":
-            return None, self._ranks(MPS, "borough", group, current).get(unit)
+            found = self._cached(("borough_ranks", group, current),
+                                 lambda s: ranks(s, _boroughs(s), group, current))  # fmt: skip
+            return None, found.get(unit)
         return None, None
-
-    def _ranks(self, scope: Unit, kind: str, group: str, current: Period) -> dict[Unit, int]:
-        key = ("ranks", scope, kind, group, current)
-        members = _boroughs if kind == "borough" else (lambda s: _wards(s, scope))
-        return self._cached(key, lambda s: ranks(s, members(s), group, current))
 
     def spc(self, unit: Unit, group: str, as_of: date, interval: Interval) -> SpcView:
         target = self._targets.for_group(group)

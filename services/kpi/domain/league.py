@@ -86,6 +86,19 @@ def ranks(state: KpiState, units: Iterable[Unit], group: str, current: Period) -
     return {row[0]: rank for rank, row in enumerate(rows, start=1)}
 
 
+def ward_ranks(state: KpiState, wards: Iterable[Unit], group: str,
+               current: Period) -> tuple[dict[Unit, int], dict[str, dict[Unit, int]]]:  # fmt: skip
+    """The rank of every ward of ``wards`` (the MPS's) in the MPS and within its borough, from
+    one ranking: a borough's order is the MPS order restricted to its wards (the same key)."""
+    in_mps = ranks(state, wards, group, current)
+    in_borough: dict[str, dict[Unit, int]] = {}
+    for unit in in_mps:  # in rank order
+        if unit.borough:
+            found = in_borough.setdefault(unit.borough, {})
+            found[unit] = len(found) + 1
+    return in_mps, in_borough
+
+
 _Row = tuple[Unit, int, int, float]
 """(unit, count, last year's count, Poisson z)."""
 
@@ -94,12 +107,12 @@ def _ranked(state: KpiState, units: Iterable[Unit], group: str, current: Period,
             before: Period, exposure: float) -> list[_Row]:  # fmt: skip
     now = day_index(current.first), day_index(current.last)
     then = day_index(before.first), day_index(before.last)
-    rows = []
-    for unit in units:
-        value, _ = state.comparable_total(unit, group, *now)
-        previous, _ = state.comparable_total(unit, group, *then)
-        z = 2.0 * (math.sqrt(max(value, 0)) - math.sqrt(max(previous, 0) * exposure))
-        rows.append((unit, value, previous, z))
+    scope = list(units)
+    values = state.comparable_totals(scope, group, *now)
+    previous = state.comparable_totals(scope, group, *then)
+    rows = [(unit, value, before, 2.0 * (math.sqrt(max(value, 0))
+                                         - math.sqrt(max(before, 0) * exposure)))
+            for unit, value, before in zip(scope, values, previous, strict=True)]  # fmt: skip
     rows.sort(key=lambda r: (-r[3], -r[1], r[0].code))
     return rows
 

@@ -138,6 +138,23 @@ class KpiState:
         estimated = sum(share * self.total(old, group, first, last) for old, share in parts)
         return own + round(estimated), estimated
 
+    def comparable_totals(self, units: Sequence[Unit], group: str, first: int,
+                          last: int) -> list[int]:  # fmt: skip
+        """The rounded :meth:`comparable_total` of every unit of ``units``, in order: every
+        series read in one vectorised pass (a league ranks hundreds of wards at once)."""
+        parts = [self._apportioning.get(unit, ()) for unit in units]
+        olds = {old for found in parts for old, _ in found}
+        held = self._totals([*units, *olds], group, first, last)
+        return [held[unit] + round(sum(share * held[old] for old, share in found))
+                if found else held[unit]
+                for unit, found in zip(units, parts, strict=True)]  # fmt: skip
+
+    def _totals(self, units: Sequence[Unit], group: str, first: int, last: int
+                ) -> dict[Unit, int]:  # fmt: skip
+        found = [(u, s.row) for u in units if (s := self._series.get((u, group))) is not None]
+        sums = self._bank.totals([row for _, row in found], first, last)
+        return dict.fromkeys(units, 0) | {u: n for (u, _), n in zip(found, sums, strict=True)}
+
     def series(self, unit: Unit, group: str) -> DaySeries | None:
         return self._series.get((unit, group))
 

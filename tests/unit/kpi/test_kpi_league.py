@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from services.kpi.domain.days import day_index, month_index
-from services.kpi.domain.league import league, ranks
+from services.kpi.domain.league import league, ranks, ward_ranks
 from services.kpi.domain.periods import period
 from services.kpi.domain.state import MPS, KpiState, Unit
 from services.kpi.domain.stats import poisson_ratio_test
@@ -110,3 +110,30 @@ def test_ranks_alone_match_the_league() -> None:
     assert ranks(state, units, "violence", FYTD) == {
         s.unit: s.rank for s in league(state, units, "violence", FYTD).standings
     }
+
+
+def test_ward_ranks_in_the_mps_and_each_borough_match_each_ranked_alone() -> None:
+    other = "E09000001"
+    counts = {ward(n): (n * 7 % 23, n * 5 % 19) for n in range(1, 30)}
+    counts |= {Unit("ward", f"E0500{n:04d}", other): (n * 3 % 17, n * 11 % 13)
+               for n in range(1, 20)}  # fmt: skip
+    state = state_with(counts)
+    in_mps, in_borough = ward_ranks(state, state.units("ward"), "violence", FYTD)
+    assert in_mps == ranks(state, state.units("ward"), "violence", FYTD)
+    assert set(in_borough) == {B, other}
+    for code in (B, other):
+        assert in_borough[code] == ranks(state, state.units("ward", code), "violence", FYTD)
+
+
+def test_league_totals_include_the_apportioned_shares_of_changed_wards() -> None:
+    # A 2022-set ward with 10 of its own and 0.4 of a 2018-set ward's 20 (8 more) ranks on
+    # 18 this year, as its own figure does; the 2018-set ward's counts are not its own.
+    new, old = ward(1), Unit("ward", "E05000400", B)
+    state = KpiState({new: ((old, 0.4),)})
+    for unit, now in ((new, 10), (old, 20), (ward(2), 17)):
+        state.apply({(unit, "violence", day_index(THIS), month_index(THIS)): now})
+    first, last = day_index(FYTD.first), day_index(FYTD.last)
+    assert state.comparable_totals([new, ward(2), old], "violence", first, last) == [18, 17, 20]
+    assert state.comparable_total(new, "violence", first, last) == (18, 8.0)
+    standings = league(state, [new, ward(2)], "violence", FYTD).standings
+    assert [(s.unit, s.value) for s in standings] == [(new, 18), (ward(2), 17)]

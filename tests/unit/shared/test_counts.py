@@ -44,6 +44,19 @@ def test_days_before_and_after_the_columns_held_widen_them_keeping_the_counts() 
     assert bank.by_day(row, -3, 0) == [0, 0, 0, 0]
 
 
+def test_totals_of_many_rows_equal_each_rows_total_inside_and_outside_the_days_held() -> None:
+    bank = CountBank(month_of)
+    rows = [bank.new_row() for _ in range(4)]
+    for n, row in enumerate(rows):
+        for day in (370, 400, 700 + n):
+            bank.add_one(row, day, n + 1)
+    for first, last in ((0, 10_000), (380, 701), (-50, 369), (702, 703), (800, 700)):
+        assert bank.totals(rows[::-1], first, last) == [bank.total(r, first, last)
+                                                        for r in rows[::-1]]  # fmt: skip
+    assert bank.totals([rows[2]], 380, 702) == [3 + 3]
+    assert bank.totals([], 0, 10) == []
+
+
 def test_the_stamp_of_a_row_moves_only_when_the_row_changes() -> None:
     bank = CountBank(month_of)
     a, b = bank.new_row(), bank.new_row()
