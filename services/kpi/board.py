@@ -21,6 +21,8 @@ from services.kpi.fold import Folder
 
 T = TypeVar("T")
 CACHE_SIZE: Final = 16_384
+PEOPLE_CACHE_SIZE: Final = 64
+"""Repeat-diagnostics answers kept at most (one per kind and window asked for)."""
 SPC_INTERVAL: Final = {"week": "week", "fortnight": "week", "rolling_28d": "week"}
 """The chart that goes with a period: weekly for the short periods, monthly otherwise."""
 
@@ -31,6 +33,8 @@ class Board:
         self._targets = targets
         self._cache: OrderedDict[Hashable, object] = OrderedDict()
         self._generation = -1
+        self._people: dict[tuple[Kind, Period], dict[Unit, Answer]] = {}
+        self._people_generation = -1
 
     def borough_league(self, group: str, current: Period) -> League:
         """Every borough of the MPS, tested and ranked."""
@@ -77,11 +81,21 @@ class Board:
 
     def diagnostics(self, kind: Kind, window: Period) -> dict[Unit, Answer]:
         """Repeat victims or callers over ``window``, per owning unit (one pass over the
-        persons, shared by every ward, borough and MPS answer until the state changes)."""
-        first, last = day_index(window.first), day_index(window.last)
-        people = self._folder.diagnostics
-        return self._cached(("diagnostics", kind, window),
-                            lambda _: people.by_owner(kind, first, last))  # fmt: skip
+        persons, shared by every ward, borough and MPS answer until the diagnostics change;
+        read under the diagnostics' own lock)."""
+        folder = self._folder
+        with folder.people_lock:
+            if folder.people_generation != self._people_generation:
+                self._people.clear()
+                self._people_generation = folder.people_generation
+            found = self._people.get((kind, window))
+            if found is None:
+                if len(self._people) >= PEOPLE_CACHE_SIZE:
+                    self._people.clear()
+                first, last = day_index(window.first), day_index(window.last)
+                found = self._people[(kind, window)] = folder.diagnostics.by_owner(
+                    kind, first, last)  # fmt: skip
+            return found
 
     def data_date(self, today: date) -> date:
         """The latest day with any count in the MPS, never after ``today`` (``today`` when

@@ -6,7 +6,8 @@ sums and published survey figures, the ids of the events applied and the next of
 every partition in the batch: a crash before the commit leaves nothing, a crash after it
 leaves everything, and on restart consumption resumes from the stored offsets. An event id
 applied before (a re-delivery, or the outbox re-sending after a crash) is skipped, so every
-event counts exactly once. The in-memory state is changed only after the commit.
+event counts exactly once. The in-memory state is changed only after the commit: the counts
+under :attr:`Folder.lock`, then the diagnostics under their own lock.
 """
 
 from __future__ import annotations
@@ -59,8 +60,15 @@ class Folder:
         self.diagnostics = diagnostics or Diagnostics()
         self.survey = survey or SurveyBook()
         self.lock = threading.Lock()
+        """Held to change or read the counts and survey state (short: a batch's counts are
+        added in one vectorised pass)."""
         self.generation = 0
         """Bumped whenever the state changes (readers cache derived figures by it)."""
+        self.people_lock = threading.Lock()
+        """Held to change or read the diagnostics (the persons records name): a batch's
+        contacts take tens of milliseconds to apply, and KPI readers do not wait for them."""
+        self.people_generation = 0
+        """Bumped whenever the diagnostics change."""
         self.applied_total = 0
         """Events applied, as stored (kept current without a count query)."""
         self.positions: dict[Position, int] = {}
@@ -69,7 +77,7 @@ class Folder:
     def load(self) -> int:
         """Rebuild the in-memory state from the stored counts; returns the rows read."""
         rows = 0
-        with self.lock:
+        with self.lock, self.people_lock:
             chunk: dict[DayKey, int] = {}
             for key, count in self._store.load():  # one row per key
                 chunk[key] = count
@@ -88,6 +96,7 @@ class Folder:
             self.survey.apply_sums(sums)
             self.survey.apply_published(published)
             self.generation += 1
+            self.people_generation += 1
             self.applied_total = self._store.applied()
             self.positions = self._store.offsets()
         return rows
@@ -112,12 +121,15 @@ class Folder:
                 unit.add_survey(sums, published)
         with self.lock:
             self.state.apply(net)
-            self.diagnostics.apply_nets(contacts)
             self.survey.apply_sums(sums)
             self.survey.apply_published(published)
             self.generation += 1
             self.applied_total += len(fresh)
             self.positions.update(offsets)
+        if contacts:
+            with self.people_lock:
+                self.diagnostics.apply_nets(contacts)
+                self.people_generation += 1
         touched_groups = net.pairs()
         touched = frozenset(map(_unit_of, touched_groups))
         surveyed = frozenset([*(r.borough for r in responses), *(p.key[2] for p in published)])

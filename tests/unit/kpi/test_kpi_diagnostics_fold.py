@@ -110,3 +110,21 @@ def test_a_relocated_crime_moves_its_victim_to_the_new_ward(make_folder: MakeFol
     victims = answers(Board(make_folder(), load_targets()), "victim")
     assert victims["X"] == Answer(persons=1, repeat_persons=1, contacts=2, repeat_contacts=2)
     assert victims["W"] == Answer()
+
+
+def test_a_board_answers_with_the_contacts_of_every_batch_folded_since_it_last_answered(
+    make_folder: MakeFolder,
+) -> None:
+    folder = make_folder()
+    board = Board(folder, load_targets())
+    folder.fold([record(EVENTS[0])])
+    assert answers(board, "victim")["W"] == Answer(persons=1, contacts=1)
+    counts_seen = folder.generation
+    folder.fold([record(EVENTS[1])])  # the diagnostics change under their own lock
+    assert folder.generation == counts_seen + 1
+    assert answers(board, "victim")["W"] == Answer(persons=1, repeat_persons=1, contacts=2,
+                                                   repeat_contacts=2)  # fmt: skip
+    people_seen = folder.people_generation
+    folder.fold([record(EVENTS[-1])])  # a published cell names nobody: no new answers
+    assert folder.people_generation == people_seen
+    assert answers(board, "victim")["W"].contacts == 2
