@@ -22,8 +22,8 @@ from services.kpi.codec import BadEventError, decode
 from services.kpi.domain.diagnostics import Diagnostics
 from services.kpi.domain.state import Change, DayKey, KpiState, Unit
 from services.kpi.domain.survey import Published, Response, SurveyBook, sum_nets
-from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, KpiStore, Position, nonzero
-from shared.consumer import Decoded, decode_all, next_offsets
+from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, KpiStore, nonzero
+from shared.consumer import Decoded, Position, decode_all, next_offsets
 from shared.consumer import Record as Record  # re-exported: the fold's input
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,8 @@ from typing import Protocol
 from services.kpi.domain.state import DayKey, Unit
 from services.kpi.domain.survey import Published, SumKey, SumNet
 from shared.consumer import Event as T
+from shared.consumer import Position
 
-Position = tuple[str, int]
-"""(topic, partition)."""
 CategoryKey = tuple[Unit, str, str, int]
 """(unit, group, category, day)."""
 ContactKey = tuple[str, str, str, Unit]

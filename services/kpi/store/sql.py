@@ -12,14 +12,9 @@ from sqlalchemy import Connection, Engine, func, select
 from services.kpi.domain.state import DayKey, Unit
 from services.kpi.domain.survey import Published, SumKey, SumNet
 from services.kpi.store import tables as t
-from services.kpi.store.base import (
-    CategoryKey,
-    ContactKey,
-    ContactNet,
-    Position,
-    StoredContact,
-)
+from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, StoredContact
 from shared.consumer import Event as T
+from shared.consumer import Position
 from shared.db import BulkSql, claim, serialise_writers, writer
 
 WRITER_LOCK = 0x534E_544B  # PostgreSQL advisory lock id of kpi's units of work ("SNTK")
