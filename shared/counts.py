@@ -103,12 +103,14 @@ class CountBank:
     def totals(self, rows: Sequence[int], first: int, last: int) -> list[int]:
         """The sums of ``rows`` over day indexes ``first..last`` inclusive, in one vectorised
         pass (a league reads every ward's total at once)."""
-        if not rows:
-            return []
+        sums: list[int] = self.range_sums(np.asarray(rows, np.int64), first, last).tolist()
+        return sums
+
+    def range_sums(self, rows: Ints, first: int, last: int) -> Ints:
+        """:meth:`totals` as an array."""
         start = max(first - self._first_day, 0)
         stop = max(last - self._first_day + 1, start)
-        sums: list[int] = self._days[np.asarray(rows, np.int64), start:stop].sum(
-            axis=1, dtype=np.int64).tolist()  # fmt: skip
+        sums: Ints = self._days[rows, start:stop].sum(axis=1, dtype=np.int64)
         return sums
 
     def by_day(self, row: int, first: int, last: int) -> list[int]:
@@ -156,6 +158,39 @@ class CountBank:
         self._days = _resized(self._days, rows, end - start, day_shift)
         self._months = _resized(self._months, rows, months, month_shift)
         self._first_day, self._first_month = start, first_month
+
+
+class Apportioned:
+    """Totals of items that each own a row (or none) and take shares of other rows: item
+    ``i``'s total over a range is its row's sum plus ``round(sum(share * row sum))`` over its
+    parts — the shares multiplied and added in the order given, as a Python ``sum`` over the
+    parts would, so the rounded total is the same to the last bit — for every item at once,
+    in one vectorised read of the bank."""
+
+    def __init__(self, rows: Sequence[int], parts: Sequence[Sequence[tuple[int, float]]]) -> None:
+        self._items = len(rows)
+        part_rows = [row for found in parts for row, _ in found]
+        self._rows = np.asarray([*rows, *part_rows], np.int64)
+        self._held = np.flatnonzero(self._rows != NO_ROW)
+        self._part_item = np.asarray([i for i, found in enumerate(parts) for _ in found],
+                                     np.int64)  # fmt: skip
+        self._shares = np.asarray([share for found in parts for _, share in found], np.float64)
+        self._with_parts = [i for i, found in enumerate(parts) if found]
+
+    def totals(self, bank: CountBank, first: int, last: int) -> list[int]:
+        """Every item's total over day indexes ``first..last``, in order."""
+        sums = np.zeros(len(self._rows), np.int64)
+        if len(self._held):
+            sums[self._held] = bank.range_sums(self._rows[self._held], first, last)
+        out: list[int] = sums[: self._items].tolist()
+        if self._with_parts:
+            estimated = np.zeros(self._items, np.float64)
+            # unbuffered and in index order: each item's products are added one after another
+            np.add.at(estimated, self._part_item, self._shares * sums[self._items :])
+            shares: list[float] = estimated.tolist()
+            for i in self._with_parts:
+                out[i] += round(shares[i])
+        return out
 
 
 A = TypeVar("A", bound=Hashable)

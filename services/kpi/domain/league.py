@@ -14,7 +14,6 @@ after the adjustment, poor (worse than last year) and good (better), most signif
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -23,6 +22,7 @@ from services.kpi.domain.days import day_index
 from services.kpi.domain.periods import Period, last_year
 from services.kpi.domain.state import KpiState, Unit
 from services.kpi.domain.stats import benjamini_hochberg, poisson_ratio_test
+from shared.ranking import poisson_z_order
 
 FDR: Final = 0.05
 EXCEPTIONS: Final = 5
@@ -110,11 +110,8 @@ def _ranked(state: KpiState, units: Iterable[Unit], group: str, current: Period,
     scope = list(units)
     values = state.comparable_totals(scope, group, *now)
     previous = state.comparable_totals(scope, group, *then)
-    rows = [(unit, value, before, 2.0 * (math.sqrt(max(value, 0))
-                                         - math.sqrt(max(before, 0) * exposure)))
-            for unit, value, before in zip(scope, values, previous, strict=True)]  # fmt: skip
-    rows.sort(key=lambda r: (-r[3], -r[1], r[0].code))
-    return rows
+    zs, order = poisson_z_order([u.code for u in scope], values, previous, exposure)
+    return [(scope[i], values[i], previous[i], zs[i]) for i in order]
 
 
 def _test(value: int, previous: int, exposure: float) -> tuple[float, bool] | None:

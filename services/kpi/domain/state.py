@@ -15,7 +15,7 @@ from operator import itemgetter
 from typing import Final, Literal, NamedTuple
 
 from services.kpi.domain.series import DaySeries, new_bank
-from shared.counts import RowIndex, Tally
+from shared.counts import NO_ROW, Apportioned, RowIndex, Tally
 
 UnitKind = Literal["ward", "unlocated", "borough_total", "borough", "mps"]
 GROUPS: Final = ("violence", "property", "asb", "other", "excluded")
@@ -68,6 +68,8 @@ _month: Final = itemgetter(5)
 _delta: Final = itemgetter(6)
 
 
+_PLANS: Final = 256
+"""Row plans of :meth:`KpiState.comparable_totals` kept at most (one per scope and group)."""
 _ROLL_UPS: Final = 3
 """A stored unit's series adds to at most three: its own, its borough's and the MPS's."""
 
@@ -95,6 +97,8 @@ class KpiState:
         self._members: dict[str, set[Unit]] = {}
         self._units: dict[tuple[str, str | None], list[Unit]] = {}
         """Answers of :meth:`units`, until a series of a new unit appears."""
+        self._plans: dict[tuple[tuple[Unit, ...], str], Apportioned] = {}
+        """The rows :meth:`comparable_totals` reads, until a series of a new unit appears."""
 
     def net(self, changes: Sequence[Change]) -> Net:
         """The net change per unit, group and day of a batch, zero nets dropped (summed in
@@ -141,19 +145,24 @@ class KpiState:
     def comparable_totals(self, units: Sequence[Unit], group: str, first: int,
                           last: int) -> list[int]:  # fmt: skip
         """The rounded :meth:`comparable_total` of every unit of ``units``, in order: every
-        series read in one vectorised pass (a league ranks hundreds of wards at once)."""
-        parts = [self._apportioning.get(unit, ()) for unit in units]
-        olds = {old for found in parts for old, _ in found}
-        held = self._totals([*units, *olds], group, first, last)
-        return [held[unit] + round(sum(share * held[old] for old, share in found))
-                if found else held[unit]
-                for unit, found in zip(units, parts, strict=True)]  # fmt: skip
+        series read in one vectorised pass (a league ranks hundreds of wards at once), the
+        rows to read worked out once until a series of a new unit appears."""
+        key = (tuple(units), group)
+        plan = self._plans.get(key)
+        if plan is None:
+            if len(self._plans) >= _PLANS:
+                self._plans.clear()
+            plan = self._plans[key] = self._plan(units, group)
+        return plan.totals(self._bank, first, last)
 
-    def _totals(self, units: Sequence[Unit], group: str, first: int, last: int
-                ) -> dict[Unit, int]:  # fmt: skip
-        found = [(u, s.row) for u in units if (s := self._series.get((u, group))) is not None]
-        sums = self._bank.totals([row for _, row in found], first, last)
-        return dict.fromkeys(units, 0) | {u: n for (u, _), n in zip(found, sums, strict=True)}
+    def _plan(self, units: Sequence[Unit], group: str) -> Apportioned:
+        def row(unit: Unit) -> int:
+            found = self._series.get((unit, group))
+            return NO_ROW if found is None else found.row
+
+        parts = [[(row(old), share) for old, share in self._apportioning.get(unit, ())]
+                 for unit in units]  # fmt: skip
+        return Apportioned([row(unit) for unit in units], parts)
 
     def series(self, unit: Unit, group: str) -> DaySeries | None:
         return self._series.get((unit, group))
@@ -175,6 +184,7 @@ class KpiState:
 
     def _new(self, unit: Unit) -> DaySeries:
         self._units.clear()
+        self._plans.clear()
         if unit.borough:
             self._members.setdefault(unit.borough, set()).add(unit)
         return DaySeries(self._bank, self._bank.new_row())

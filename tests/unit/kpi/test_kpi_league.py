@@ -7,6 +7,8 @@ import math
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.kpi.domain.days import day_index, month_index
 from services.kpi.domain.league import league, ranks, ward_ranks
@@ -130,10 +132,36 @@ def test_league_totals_include_the_apportioned_shares_of_changed_wards() -> None
     # 18 this year, as its own figure does; the 2018-set ward's counts are not its own.
     new, old = ward(1), Unit("ward", "E05000400", B)
     state = KpiState({new: ((old, 0.4),)})
-    for unit, now in ((new, 10), (old, 20), (ward(2), 17)):
-        state.apply({(unit, "violence", day_index(THIS), month_index(THIS)): now})
     first, last = day_index(FYTD.first), day_index(FYTD.last)
+    assert state.comparable_totals([new, ward(2), old], "violence", first, last) == [0, 0, 0]
+    for unit, now in ((new, 10), (old, 20), (ward(2), 17)):  # their series are made now
+        state.apply({(unit, "violence", day_index(THIS), month_index(THIS)): now})
     assert state.comparable_totals([new, ward(2), old], "violence", first, last) == [18, 17, 20]
     assert state.comparable_total(new, "violence", first, last) == (18, 8.0)
     standings = league(state, [new, ward(2)], "violence", FYTD).standings
     assert [(s.unit, s.value) for s in standings] == [(new, 18), (ward(2), 17)]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 400), st.integers(-30, 90)),
+                min_size=1, max_size=80),
+       st.lists(st.lists(st.tuples(st.integers(0, 11),
+                                   st.sampled_from([0.1, 0.2, 1 / 3, 0.7, 0.45, 0.05])),
+                         max_size=3), min_size=6, max_size=6))  # fmt: skip
+def test_totals_read_at_once_equal_each_units_comparable_total(
+    counts: list[tuple[int, int, int]], shares: list[list[tuple[int, float]]],
+) -> None:  # fmt: skip
+    # Units 0-5 are 2022-set wards taking shares of units 6-11 (2018-set codes); some units
+    # hold no counts at all, some shares are of units that hold none.
+    units = [ward(n) for n in range(12)]
+    state = KpiState({units[i]: tuple((units[6 + o % 6], s) for o, s in found)
+                      for i, found in enumerate(shares) if found})  # fmt: skip
+    for n, day, delta in counts:
+        at = day_index(THIS) + day
+        state.apply({(units[n], "violence", at, month_index(THIS) + day // 31): delta})
+    scopes = [units, units[:6], units[::-1], [units[3]] * 2 + [units[0]]]
+    for first, last in ((day_index(THIS), day_index(THIS) + 60), (0, 40_000)):
+        for scope in scopes:
+            assert state.comparable_totals(scope, "violence", first, last) == [
+                state.comparable_total(u, "violence", first, last)[0] for u in scope
+            ]
