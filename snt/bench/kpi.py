@@ -13,7 +13,10 @@ query latency, memory with 10 years × every ward, and the SQL GROUP BY baseline
    the ceilings: the service's own subscriber with a handler that only counts the records,
    and one that also parses each JSON event (:mod:`snt.bench.kpi_consume`) — no end-to-end
    rate on this machine can exceed them.
-3. Ward query latency over HTTP against that service once idle (FYTD and rolling 12 months).
+3. Ward query latency over HTTP against that service (FYTD and rolling 12 months, random
+   wards): once idle, and again while new events arrive one at a time, 50 a second, so that
+   most queries follow a change of the state (nothing derived from it cached yet). The
+   target is met when both p99s are under it.
 4. RSS of a process holding 10 years × every 2022 ward × 3 KPI groups, every day non-zero.
 5. Baseline: the same ward queries answered by SQL GROUP BY over the stored count rows
    (SQLite, indexed by ward, group and day), against the in-memory answer; reported as the
@@ -46,7 +49,8 @@ def run() -> dict[str, Any]:
     met = {
         "fold": figures["fold_events_per_s"] >= TARGETS["fold_events_per_s"],
         "end_to_end": figures["end_to_end_events_per_s"] >= TARGETS["end_to_end_events_per_s"],
-        "query_p99": figures["query_p99_ms"] < TARGETS["query_p99_ms"],
+        "query_p99": max(figures["query_p99_ms"], figures["query_live_p99_ms"])
+        < TARGETS["query_p99_ms"],
         "rss": figures["rss_10_years_mib"] < TARGETS["rss_10_years_mib"],
     }
     return figures | {
