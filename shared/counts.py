@@ -106,6 +106,11 @@ class CountBank:
         sums: list[int] = self.range_sums(np.asarray(rows, np.int64), first, last).tolist()
         return sums
 
+    def latest_change(self, rows: Ints) -> int:
+        """The latest :meth:`stamp` of ``rows`` (0 for none): it moves whenever any of them
+        changes."""
+        return int(self._changed[rows].max()) if len(rows) else 0
+
     def range_sums(self, rows: Ints, first: int, last: int) -> Ints:
         """:meth:`totals` as an array."""
         start = max(first - self._first_day, 0)
@@ -176,6 +181,10 @@ class Apportioned:
                                      np.int64)  # fmt: skip
         self._shares = np.asarray([share for found in parts for _, share in found], np.float64)
         self._with_parts = [i for i, found in enumerate(parts) if found]
+
+    def stamp(self, bank: CountBank) -> int:
+        """Moves whenever any row the items read changes (their totals may have)."""
+        return bank.latest_change(self._rows[self._held])
 
     def totals(self, bank: CountBank, first: int, last: int) -> list[int]:
         """Every item's total over day indexes ``first..last``, in order."""

@@ -21,6 +21,8 @@ from services.kpi.fold import Folder
 
 T = TypeVar("T")
 CACHE_SIZE: Final = 16_384
+RANKINGS: Final = 1_024
+"""Rankings kept at most (one per scope, KPI group and period asked for)."""
 PEOPLE_CACHE_SIZE: Final = 64
 """Repeat-diagnostics answers kept at most (one per kind and window asked for)."""
 SPC_INTERVAL: Final = {"week": "week", "fortnight": "week", "rolling_28d": "week"}
@@ -35,26 +37,29 @@ class Board:
         self._generation = -1
         self._people: dict[tuple[Kind, Period], dict[Unit, Answer]] = {}
         self._people_generation = -1
+        self._rankings: dict[Hashable, tuple[tuple[int, int], object]] = {}
+        """Rankings with the :meth:`KpiState.totals_stamp` they were computed at."""
 
     def borough_league(self, group: str, current: Period) -> League:
         """Every borough of the MPS, tested and ranked."""
-        key = ("boroughs", group, current)
-        return self._cached(key, lambda s: league(s, _boroughs(s), group, current))
+        return self._ranked(("boroughs", group, current), _boroughs, group,
+                            lambda s, units: league(s, units, group, current))  # fmt: skip
 
     def ward_league(self, scope: Unit, group: str, current: Period) -> League:
         """Every ward of ``scope`` (a borough or the MPS), tested and ranked."""
-        key = ("wards", scope, group, current)
-        return self._cached(key, lambda s: league(s, _wards(s, scope), group, current))
+        return self._ranked(("wards", scope, group, current), lambda s: _wards(s, scope), group,
+                            lambda s, units: league(s, units, group, current))  # fmt: skip
 
     def ranks(self, unit: Unit, group: str, current: Period) -> tuple[int | None, int | None]:
         """(rank in its borough, rank in the MPS); rank 1 = most significant increase."""
         if unit.kind == "ward" and unit.borough:
-            in_mps, in_borough = self._cached(("ward_ranks", group, current), lambda s: (
-                ward_ranks(s, _wards(s, MPS), group, current)))  # fmt: skip
+            in_mps, in_borough = self._ranked(
+                ("ward_ranks", group, current), lambda s: _wards(s, MPS), group,
+                lambda s, units: ward_ranks(s, units, group, current))  # fmt: skip
             return in_borough.get(unit.borough, {}).get(unit), in_mps.get(unit)
         if unit.kind == "borough":
-            found = self._cached(("borough_ranks", group, current),
-                                 lambda s: ranks(s, _boroughs(s), group, current))  # fmt: skip
+            found = self._ranked(("borough_ranks", group, current), _boroughs, group,
+                                 lambda s, units: ranks(s, units, group, current))  # fmt: skip
             return None, found.get(unit)
         return None, None
 
@@ -101,6 +106,24 @@ class Board:
         """The latest day with any count in the MPS, never after ``today`` (``today`` when
         nothing is counted): the date "current" figures are as of."""
         return self._cached(("data_date", today), lambda s: _latest_day(s, today) or today)
+
+    def _ranked(self, key: Hashable, members: Callable[[KpiState], list[Unit]], group: str,
+                compute: Callable[[KpiState, list[Unit]], T]) -> T:  # fmt: skip
+        """A ranking of ``members`` for ``group``: kept while none of the series it reads
+        changes, whatever else the state's batches change (a batch of one KPI's events, or
+        of days outside the period, leaves the others' rankings as they were)."""
+        with self._folder.lock:
+            state = self._folder.state
+            units = members(state)
+            stamp = state.totals_stamp(units, group)
+            found = self._rankings.get(key)
+            if found is not None and found[0] == stamp:
+                return found[1]  # type: ignore[return-value]
+            if len(self._rankings) >= RANKINGS:
+                self._rankings.clear()
+            value = compute(state, units)
+            self._rankings[key] = (stamp, value)
+            return value
 
     def _cached(self, key: Hashable, compute: Callable[[KpiState], T]) -> T:
         with self._folder.lock:

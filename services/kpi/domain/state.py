@@ -147,13 +147,21 @@ class KpiState:
         """The rounded :meth:`comparable_total` of every unit of ``units``, in order: every
         series read in one vectorised pass (a league ranks hundreds of wards at once), the
         rows to read worked out once until a series of a new unit appears."""
+        return self._plan_for(units, group).totals(self._bank, first, last)
+
+    def totals_stamp(self, units: Sequence[Unit], group: str) -> tuple[int, int]:
+        """Moves whenever :meth:`comparable_totals` of ``units`` for ``group`` may answer
+        differently, for any days: a series was made, or a series they read changed."""
+        return len(self._series), self._plan_for(units, group).stamp(self._bank)
+
+    def _plan_for(self, units: Sequence[Unit], group: str) -> Apportioned:
         key = (tuple(units), group)
         plan = self._plans.get(key)
         if plan is None:
             if len(self._plans) >= _PLANS:
                 self._plans.clear()
             plan = self._plans[key] = self._plan(units, group)
-        return plan.totals(self._bank, first, last)
+        return plan
 
     def _plan(self, units: Sequence[Unit], group: str) -> Apportioned:
         def row(unit: Unit) -> int:
