@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from services.kpi.board import Board
 from services.kpi.domain.days import day_index, month_index, month_start
@@ -21,6 +21,7 @@ from services.kpi.fold import Folder
 from services.kpi.store.base import KpiStore
 from services.kpi.views import judged_body
 from shared.auth import Authenticator, Role
+from shared.responses import json_response
 
 PeriodName = Literal["fytd", "rolling_12m", "month", "rolling_28d", "week", "fortnight", "quarter"]
 GroupName = Literal["violence", "property", "asb"]
@@ -40,14 +41,15 @@ def build_router(
     borough_scope = Depends(auth.borough_in_path())
     central = Depends(auth.require_roles(Role.CENTRAL, Role.SYSTEM))
 
-    def figures(unit: Unit, kind: str, as_of: date | None) -> dict[str, Any]:
+    def figures(unit: Unit, kind: str, as_of: date | None) -> Response:
         current = period(kind, as_of_or_data_date(as_of))
         with folder.lock:
             found = [figure(folder.state, unit, g, current, targets.for_group(g))
                      for g in KPI_OF_GROUP]  # fmt: skip
-        return {"level": unit.kind, "area_code": unit.code, "borough_code": unit.borough,
-                "target_config_version": targets.version,
-                "figures": [judged_body(board, f) for f in found]}  # fmt: skip
+        return json_response({"level": unit.kind, "area_code": unit.code,
+                              "borough_code": unit.borough,
+                              "target_config_version": targets.version,
+                              "figures": [judged_body(board, f) for f in found]})  # fmt: skip
 
     def ward_unit(ward_code: str) -> Unit:
         borough = borough_of(ward_code)
@@ -56,17 +58,19 @@ def build_router(
         return Unit("ward", ward_code, borough)
 
     @router.get("/wards/{ward_code}", dependencies=[ward_scope])
-    def ward(ward_code: str, period: PeriodName = "fytd", as_of: date | None = None) -> Any:
+    async def ward(ward_code: str, period: PeriodName = "fytd", as_of: date | None = None) -> Any:
         """The ward's KPI 1, 4 and 5 figures for ``period`` ending ``as_of`` (default today)."""
         return figures(ward_unit(ward_code), period, as_of)
 
     @router.get("/boroughs/{borough_code}", dependencies=[borough_scope])
-    def borough(borough_code: str, period: PeriodName = "fytd", as_of: date | None = None) -> Any:
+    async def borough(
+        borough_code: str, period: PeriodName = "fytd", as_of: date | None = None
+    ) -> Any:
         """The borough's figures: its wards plus its records with no ward."""
         return figures(Unit("borough", borough_code, borough_code), period, as_of)
 
     @router.get("/mps", dependencies=[central])
-    def mps(period: PeriodName = "fytd", as_of: date | None = None) -> Any:
+    async def mps(period: PeriodName = "fytd", as_of: date | None = None) -> Any:
         """The MPS figures: every borough (published borough totals excluded)."""
         return figures(MPS, period, as_of)
 
