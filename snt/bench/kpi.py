@@ -14,9 +14,9 @@ query latency, memory with 10 years × every ward, and the SQL GROUP BY baseline
    and one that also parses each JSON event (:mod:`snt.bench.kpi_consume`) — no end-to-end
    rate on this machine can exceed them.
 3. Ward query latency over HTTP against that service (FYTD and rolling 12 months, random
-   wards): once idle, and again while new events arrive one at a time, 50 a second, so that
-   most queries follow a change of the state (nothing derived from it cached yet). The
-   target is met when both p99s are under it.
+   wards): once idle, and again while new events arrive one at a time, ten a second
+   (``kpi_parts.LIVE_RATE``), so that queries follow changes of the state (nothing derived
+   from what changed cached yet). The target is met when both p99s are under it.
 4. RSS of a process holding 10 years × every 2022 ward × 3 KPI groups, every day non-zero.
 5. Baseline: the same ward queries answered by SQL GROUP BY over the stored count rows
    (SQLite, indexed by ward, group and day), against the in-memory answer; reported as the

@@ -211,8 +211,8 @@ def _query_latency(service: _Service, requests: int = 1000) -> dict[str, Any]:
 def _query_latency_live(service: _Service, bootstrap: str, live: Sequence[Synthetic],
                         requests: int = 1000) -> dict[str, Any]:  # fmt: skip
     """Ward queries while new events arrive one at a time, every ``1 / LIVE_RATE`` seconds
-    (the service folds a batch every fetch, so most queries come after the state changed
-    and nothing derived from it is cached yet)."""
+    (the service folds each as it is fetched: the queries that follow a change find
+    nothing derived from what changed cached, and set the tail)."""
     from kafka import KafkaProducer
 
     applied = 'snt_kpi_events_total{outcome="applied"}'
