@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Protocol, TypeVar
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
@@ -36,6 +37,10 @@ class HasId(Protocol):
 
 
 Event = TypeVar("Event", bound=HasId)
+
+
+event_id_of: Callable[[HasId], str] = attrgetter("event_id")
+"""The id ``claim`` records an event by (read in C: it runs once per event)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
@@ -16,10 +15,9 @@ from services.flex.domain.ledger import Duty
 from services.flex.store import tables as t
 from services.flex.store.base import StoredDuty
 from shared.consumer import Event as T
-from shared.consumer import Position
+from shared.consumer import Position, event_id_of
 from shared.db import BulkSql, claim, serialise_writers, writer
 
-_event_id = attrgetter("event_id")
 WRITER_LOCK = 0x534E_5446  # PostgreSQL advisory lock id of flex's units of work ("SNTF")
 
 
@@ -46,7 +44,7 @@ class SqlFlexUnit:
         self._conn = conn
 
     def claim(self, items: Sequence[T]) -> list[T]:
-        return claim(self._conn, t.applied.c.event_id, items, _event_id)
+        return claim(self._conn, t.applied.c.event_id, items, event_id_of)
 
     def put(self, duties: Sequence[StoredDuty], statuses: Mapping[tuple[str, int], bool],
             offsets: Mapping[Position, int]) -> None:  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
@@ -14,7 +13,7 @@ from services.kpi.domain.survey import Published, SumKey, SumNet
 from services.kpi.store import tables as t
 from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, StoredContact
 from shared.consumer import Event as T
-from shared.consumer import Position
+from shared.consumer import Position, event_id_of
 from shared.db import BulkSql, claim, serialise_writers, writer
 
 WRITER_LOCK = 0x534E_544B  # PostgreSQL advisory lock id of kpi's units of work ("SNTK")
@@ -29,7 +28,7 @@ class SqlKpiUnit:
         self._conn = conn
 
     def claim(self, changes: Sequence[T]) -> list[T]:
-        return claim(self._conn, t.applied.c.event_id, changes, _event_id)
+        return claim(self._conn, t.applied.c.event_id, changes, event_id_of)
 
     def add(self, net: Mapping[DayKey, int], categories: Mapping[CategoryKey, int],
             offsets: Mapping[Position, int]) -> None:  # fmt: skip
@@ -61,7 +60,6 @@ class SqlKpiUnit:
                    [(*p.key, p.proportion, p.n) for p in latest.values()])  # fmt: skip
 
 
-_event_id = attrgetter("event_id")
 _SURVEY_KEYS = ("survey", "measure", "borough", "ethnicity", "month")
 _PUBLISHED_KEYS = ("survey", "measure", "area", "respondent_group", "period_end")
 _CONTACT_KEYS = ("person_kind", "person", "record_id", "unit_kind", "unit_code")
