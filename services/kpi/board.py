@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager
 from datetime import date
 from typing import Final, TypeVar
 
@@ -33,10 +34,9 @@ class Board:
     def __init__(self, folder: Folder, targets: Targets) -> None:
         self._folder = folder
         self._targets = targets
-        self._cache: OrderedDict[Hashable, object] = OrderedDict()
-        self._generation = -1
-        self._people: dict[tuple[Kind, Period], dict[Unit, Answer]] = {}
-        self._people_generation = -1
+        self._state = _Memo(folder.lock, lambda: folder.generation, CACHE_SIZE)
+        self._people = _Memo(folder.people_lock, lambda: folder.people_generation,
+                             PEOPLE_CACHE_SIZE)  # fmt: skip
         self._rankings: dict[Hashable, tuple[tuple[int, int], object]] = {}
         """Rankings with the :meth:`KpiState.totals_stamp` they were computed at."""
 
@@ -88,19 +88,9 @@ class Board:
         """Repeat victims or callers over ``window``, per owning unit (one pass over the
         persons, shared by every ward, borough and MPS answer until the diagnostics change;
         read under the diagnostics' own lock)."""
-        folder = self._folder
-        with folder.people_lock:
-            if folder.people_generation != self._people_generation:
-                self._people.clear()
-                self._people_generation = folder.people_generation
-            found = self._people.get((kind, window))
-            if found is None:
-                if len(self._people) >= PEOPLE_CACHE_SIZE:
-                    self._people.clear()
-                first, last = day_index(window.first), day_index(window.last)
-                found = self._people[(kind, window)] = folder.diagnostics.by_owner(
-                    kind, first, last)  # fmt: skip
-            return found
+        first, last = day_index(window.first), day_index(window.last)
+        people = self._folder.diagnostics
+        return self._people.get((kind, window), lambda: people.by_owner(kind, first, last))
 
     def data_date(self, today: date) -> date:
         """The latest day with any count in the MPS, never after ``today`` (``today`` when
@@ -126,17 +116,31 @@ class Board:
             return value
 
     def _cached(self, key: Hashable, compute: Callable[[KpiState], T]) -> T:
-        with self._folder.lock:
-            if self._folder.generation != self._generation:
-                self._cache.clear()
-                self._generation = self._folder.generation
-            if key in self._cache:
-                self._cache.move_to_end(key)
+        return self._state.get(key, lambda: compute(self._folder.state))
+
+
+class _Memo:
+    """Values computed and read under ``lock``, kept until ``generation()`` moves on; the
+    least recently used goes when ``size`` are held."""
+
+    def __init__(self, lock: AbstractContextManager[object], generation: Callable[[], int],
+                 size: int) -> None:  # fmt: skip
+        self._lock, self._generation, self._size = lock, generation, size
+        self._held: OrderedDict[Hashable, object] = OrderedDict()
+        self._seen = -1
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if self._generation() != self._seen:
+                self._held.clear()
+                self._seen = self._generation()
+            if key in self._held:
+                self._held.move_to_end(key)
             else:
-                if len(self._cache) >= CACHE_SIZE:
-                    self._cache.popitem(last=False)  # the least recently used
-                self._cache[key] = compute(self._folder.state)
-            return self._cache[key]  # type: ignore[return-value]
+                if len(self._held) >= self._size:
+                    self._held.popitem(last=False)  # the least recently used
+                self._held[key] = compute()
+            return self._held[key]  # type: ignore[return-value]
 
 
 def _boroughs(state: KpiState) -> list[Unit]:
