@@ -21,12 +21,13 @@ from shared.classification import (
     load_classification,
 )
 
-VERSION = "2026.2"
+VERSION = "2026.3"
 # Each version's fingerprint. A mapping changed without a new version fails here: bump
 # `version` in kpi_groups.toml and add the new pair (never edit an old one).
 FINGERPRINTS = {
     "2026.1": "a76cb9559e1f4b5a2cef9bb6b8bf239d77f4e0c7e563c8858747b6de3aa59f06",
     "2026.2": "13c9e447ffa3c4151a827a124ed040ccc4e47d73797412aa5248cc66a970944f",
+    "2026.3": "5720660aec75774989ee3528d5eccc42e4b73f720366df1d01c51e6ef2d9f242",
 }
 
 UPPER, MIXED, POLICE_UK, CAD = (
@@ -54,6 +55,7 @@ CHOICES = [
     (UPPER, "BURGLARY", "RES BURGLARY OF UNCONNECTED BUILDING", PROP),
     (UPPER, "BURGLARY", "BURGLARY - RESIDENTIAL", PROP),
     (UPPER, "BURGLARY", "BURGLARY IN A DWELLING", PROP),
+    (UPPER, "BURGLARY", "BURGLARY NON-DWELLING", PROP),
     (UPPER, "BURGLARY", "BURGLARY BUSINESS AND COMMUNITY", PROP),
     (UPPER, "ROBBERY", "ROBBERY OF PERSONAL PROPERTY", PROP),
     (UPPER, "ROBBERY", "ROBBERY OF BUSINESS PROPERTY", PROP),
@@ -179,7 +181,7 @@ def test_never_guesses(
 
 
 ENTRY_COUNTS = {
-    UPPER: {VIO: 7, PROP: 17, OTH: 8, EXC: 2},
+    UPPER: {VIO: 7, PROP: 18, OTH: 8, EXC: 2},
     MIXED: {VIO: 5, PROP: 14, OTH: 36, EXC: 1},
     POLICE_UK: {VIO: 2, PROP: 8, ASB: 1, OTH: 5},
     CAD: {ASB: 3, OTH: 1},
