@@ -15,7 +15,16 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from services.flex.domain.exceptions import Rules, ward_day_exceptions, ward_month_exceptions
 from services.flex.domain.ledger import ROLES
 from services.flex.domain.periods import fytd_start
-from services.flex.domain.report import Report, Row, WardInfo, kpi9, monthly_report
+from services.flex.domain.report import (
+    KPI9_DEFINITION,
+    KPI9_MEASURE,
+    Kpi9,
+    Report,
+    Row,
+    WardInfo,
+    kpi9,
+    monthly_report,
+)
 from services.flex.fold import Folder
 from services.flex.publisher import Area
 from services.flex.render import to_csv, to_html
@@ -48,7 +57,8 @@ def build_router(
     @router.get("/wards/{ward_code}", dependencies=[ward_scope])
     def ward_day(ward_code: str, day: date) -> Any:
         """The ward's day: per role the planned, on-ward, flexed and abstracted minutes,
-        officers on duty and available against the staffing model, and the exceptions."""
+        officers on duty, those available for the staffing model (on duty on the ward; None
+        when no roster of the role is held that month), and the exceptions."""
         info = ward(ward_code)
         with folder.lock:
             ledger = folder.ledger
@@ -63,7 +73,7 @@ def build_router(
                     "abstracted_minutes": dict(+cell.abstracted),
                     "absent_minutes": dict(+cell.absent),
                     "officers_on_duty": cell.officers_on_duty, "team": team,
-                    "available": cell.strength(team) if team else None,
+                    "available": ledger.available(ward_code, role, day),
                     "minimum": info.model.get(role, 0),
                 })  # fmt: skip
             found = [_exception(e) for e in ward_day_exceptions(ledger, ward_code, day, info.model)]
@@ -120,14 +130,15 @@ def build_router(
         with folder.lock:
             month = kpi9(folder.ledger, wards, month_first, end)
             year = kpi9(folder.ledger, wards, fytd_start(end), end)
-        return {"area_code": scope, "kpi": 9, "measure": "abstraction_share",
+        return {"area_code": scope, "kpi": 9, "measure": KPI9_MEASURE,
+                "definition": KPI9_DEFINITION,
                 "target": "baseline (no target): this year against last year",
                 "periods": [_kpi9(month, "month"), _kpi9(year, "fytd")]}  # fmt: skip
 
     @router.get("/wards/{ward_code}/kpi9", dependencies=[ward_scope])
     def ward_kpi9(ward_code: str, as_of: date | None = None) -> Any:
-        """KPI 9: the share of planned SN hours abstracted, month and financial year to
-        date, against the same period last year."""
+        """KPI 9: authorised ward flex as a share of planned SN hours, month and financial
+        year to date, against the same period last year."""
         return kpi9_body([ward(ward_code)], ward_code, as_of)
 
     @router.get("/boroughs/{borough_code}/kpi9", dependencies=[borough_scope])
@@ -147,7 +158,9 @@ def build_router(
 def _report_body(report: Report, title: str) -> dict[str, Any]:
     def row(r: Row) -> dict[str, Any]:
         return {**asdict(r), "abstracted_total": r.abstracted_total,
-                "abstraction_share": r.abstraction_share, "flex_share": r.flex_share}  # fmt: skip
+                "abstraction_share": r.abstraction_share, "flex_share": r.flex_share,
+                "flexed_out_authorised": r.flexed_out_authorised,
+                "authorised_flex_share": r.authorised_flex_share}  # fmt: skip
 
     return {"scope": report.scope, "title": title, "month": f"{report.year}-{report.month:02d}",
             "unit": "minutes", "rows": [row(r) for r in report.rows],
@@ -160,8 +173,15 @@ def _exception(e: Any) -> dict[str, Any]:
             "figures": e.figures}  # fmt: skip
 
 
-def _kpi9(found: Any, kind: str) -> dict[str, Any]:
-    return {"period": kind, "period_start": found.first, "period_end": found.last,
-            "abstracted_minutes": found.abstracted, "planned_minutes": found.planned,
-            "share": found.share, "last_year_share": found.last_year_share,
-            "change_points": found.change_points}  # fmt: skip
+def _kpi9(found: Kpi9, kind: str) -> dict[str, Any]:
+    now, then = found.now, found.last_year
+    return {
+        "period": kind, "period_start": found.first, "period_end": found.last,
+        "authorised_flex_minutes": now.authorised_flex, "planned_minutes": now.planned,
+        "share": found.share, "last_year_share": found.last_year_share,
+        "change_points": found.change_points,
+        "last_year_authorised_flex_minutes": then.authorised_flex,
+        "last_year_planned_minutes": then.planned,
+        "unauthorised_flex_minutes": now.flexed_out_unauthorised,
+        "abstracted_minutes": now.abstracted,
+    }  # fmt: skip

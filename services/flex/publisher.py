@@ -28,7 +28,8 @@ from services.flex.domain.exceptions import (
     ward_month_exceptions,
 )
 from services.flex.domain.ledger import ROLES
-from services.flex.domain.report import WardInfo, kpi9
+from services.flex.domain.periods import fytd_start, kpi9_figures
+from services.flex.domain.report import KPI9_MEASURE, WardInfo, kpi9
 from services.flex.fold import Folder, WardDay
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 UPDATES_TOPIC = "snt.flex.updates.v1"
 EXCEPTIONS_TOPIC = "snt.flex.exceptions.v1"
 KPI_TOPIC = "snt.kpi.updates.v1"
+Figure = tuple[str, str, str, int, int]
+"""A KPI 9 figure: (level, area code, period "month" or "fytd", year, month of its end)."""
 Send = Callable[[Sequence[tuple[str, bytes, bytes]]], Awaitable[None]]
 """Publish (topic, key, value) messages."""
 
@@ -127,19 +130,16 @@ class FlexPublisher:
                                        self._cell(ward, role, day)))  # fmt: skip
                 for e in ward_day_exceptions(ledger, ward, day, self._area.model(ward)):
                     bodies.append((EXCEPTIONS_TOPIC, f"exc:{e.exception_id}", ward, _exc(e)))
-            scopes: set[tuple[str, str, int, int]] = set()
+            scopes: set[Figure] = set()
             for ward, year, month in sorted(months):
                 breaching = self._folder.breaching(ward)
                 for e in ward_month_exceptions(ledger, ward, year, month, self._rules, breaching):
                     bodies.append((EXCEPTIONS_TOPIC, f"exc:{e.exception_id}", ward, _exc(e)))
-                info = self._area.wards.get(ward)
-                if info is not None:
-                    scopes |= {("ward", ward, year, month), ("borough", info.borough, year, month),
-                               ("mps", "MPS", year, month)}  # fmt: skip
-            for level, code, year, month in sorted(scopes):  # each area's KPI 9 once
-                body = self._kpi9(level, code, year, month)
+                scopes |= self._figures(ward, year, month)
+            for figure in sorted(scopes):  # each area's KPI 9 figure once
+                body = self._kpi9(*figure)
                 if body is not None:
-                    bodies.append((KPI_TOPIC, f"kpi9:{code}:{year}-{month}", code, body))
+                    bodies.append((KPI_TOPIC, _kpi9_key(figure), figure[1], body))
             applied = self._folder.applied_total
         for topic, key, ward, body in bodies:
             digest = _digest(body)
@@ -164,20 +164,36 @@ class FlexPublisher:
                 "abstracted_minutes": abstracted,
                 "officers_on_duty": cell.officers_on_duty}  # fmt: skip
 
-    def _kpi9(self, level: str, code: str, year: int, month: int) -> dict[str, Any] | None:
-        """KPI 9 of a ward, a borough or the MPS for a month (None: nothing planned)."""
-        first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    def _figures(self, ward: str, year: int, month: int) -> set[Figure]:
+        """The KPI 9 figures of the ward, its borough and the MPS a change to the ward's
+        month can move."""
+        info = self._area.wards.get(ward)
+        if info is None:
+            return set()
+        areas = (("ward", ward), ("borough", info.borough), ("mps", "MPS"))
+        return {(level, code, period, y, m) for period, y, m in kpi9_figures(year, month)
+                for level, code in areas}  # fmt: skip
+
+    def _kpi9(self, level: str, code: str, period: str, year: int,
+              month: int) -> dict[str, Any] | None:  # fmt: skip
+        """KPI 9 of a ward, a borough or the MPS for a month or the financial year to its
+        end (None: no duties held for the area that month, or nothing planned)."""
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        first = last.replace(day=1) if period == "month" else fytd_start(last)
 
         def inside(w: WardInfo) -> bool:
             return level == "mps" or (w.code if level == "ward" else w.borough) == code
 
         wards = [w for w in self._area.wards.values() if inside(w)]
-        found = kpi9(self._folder.ledger, wards, first, last)
+        ledger = self._folder.ledger
+        if not any((w.code, year, month) in ledger.months for w in wards):
+            return None  # a month not yet held: no figure ending in it
+        found = kpi9(ledger, wards, first, last)
         if found.share is None:
             return None
         borough = wards[0].borough if level == "ward" else None
         return {"level": level, "area_code": code, "borough_code": borough, "kpi": 9,
-                "measure": "abstraction_share", "unit": "proportion", "period": "month",
+                "measure": KPI9_MEASURE, "unit": "proportion", "period": period,
                 "period_start": first.isoformat(), "period_end": last.isoformat(),
                 "value": found.share, "last_year": found.last_year_share,
                 "pct_change": None}  # fmt: skip
@@ -202,6 +218,13 @@ class FlexPublisher:
         return {"event_id": f"flex:{key}:{digest}"[:128], "event_type": kind,
                 "schema_version": 1, "version": 1, "occurred_at": now, "recorded_at": now,
                 "source": "flex", "correlation_id": None, "payload": payload}  # fmt: skip
+
+
+def _kpi9_key(figure: Figure) -> str:
+    _, code, period, year, month = figure
+    return (
+        f"kpi9:{code}:{year}-{month}" if period == "month" else f"kpi9:{code}:fytd:{year}-{month}"
+    )
 
 
 def _exc(e: FlexException) -> dict[str, Any]:

@@ -3,10 +3,11 @@
 - ``unauthorised_flex``: a ward-day whose officers were flexed (worked another ward, or booked
   as ward flex) without authorisation by a superintendent or above;
 - ``late_authorisation``: a ward-day with a duty authorised after it started;
-- ``below_minimum_staffing``: a ward-day on which, for a role, the officers available to the
-  ward (its team that month, less those abstracted, absent or flexed out, plus those flexed in)
-  are fewer than the ward's minimum staffing model (1 PS, 2 PC, 3 PCSO; 6 PCSOs over 14,000
-  residents);
+- ``below_minimum_staffing``: a ward-day on which, for a role, the officers on duty on the
+  ward (its own officers on ward duty there and those flexed in; not those on a rest day, on
+  leave, sick, abstracted or flexed out: see :meth:`Ledger.available`) are fewer than the
+  ward's minimum staffing model (1 PS, 2 PC, 3 PCSO; 6 PCSOs over 14,000 residents); judged
+  for a role only when the ward holds a roster of it that month;
 - ``abstraction_over_threshold``: a ward-month whose abstracted minutes exceed the configured
   share of its planned minutes;
 - ``flexed_while_breaching``: a ward-month with officers flexed out on at least the
@@ -82,11 +83,8 @@ def _staffing(ledger: Ledger, ward: str, borough: str, day: date, model: Model,
               duties: list[Duty]) -> Iterator[FlexException]:  # fmt: skip
     short: dict[str, float] = {}
     for role in ROLES:
-        team = ledger.team(ward, role, day)
-        if not team:
-            continue  # no roster of this role held for the ward this month
-        available = ledger.cell(ward, role, day).strength(team)
-        if available < model.get(role, 0):
+        available = ledger.available(ward, role, day)
+        if available is not None and available < model.get(role, 0):
             short[f"{role.lower()}_available"] = available
             short[f"{role.lower()}_required"] = model[role]
     if short:

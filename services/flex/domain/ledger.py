@@ -15,6 +15,15 @@ What a duty of an SN officer adds (``M`` = its minutes; H = the officer's home w
     on duty on W); flexed out without authorisation by a superintendent or above is also
     H's ``flexed_out_unauthorised``;
   - aid, public order, court, training, other: H's abstracted minutes by kind.
+
+The same minutes are also summed per home ward and month (:class:`Totals`), so KPI 9 over
+whole months (the financial year to date) reads a dozen sums, not every day.
+
+Who is available to a ward for the minimum staffing check (:meth:`Ledger.available`): only
+officers on duty on that ward that day, that is holding a ward duty or authorised ward flex
+worked on it, whether their own ward or flexed in from another. Not available to it: an
+officer with no duty that day (a rest day), on leave or sick, abstracted (aid, public order,
+court, training, other) or flexed out to another ward (they count for the ward they work).
 """
 
 from __future__ import annotations
@@ -94,20 +103,38 @@ class Cell:
     absent: Counter[str] = field(default_factory=Counter)
     officers: Counter[str] = field(default_factory=Counter)
     """Officers on duty on this ward (pseudonym → duties), whatever their home ward."""
-    away: Counter[str] = field(default_factory=Counter)
-    """The ward's own officers abstracted, absent or flexed out (pseudonym → duties)."""
-    visiting: Counter[str] = field(default_factory=Counter)
-    """Other wards' officers flexed in (pseudonym → duties)."""
 
     @property
     def officers_on_duty(self) -> int:
+        """Officers of the role on duty on the ward: its own on the ward and those flexed in."""
         return sum(1 for n in self.officers.values() if n > 0)
 
-    def strength(self, team: int) -> int:
-        """Officers of the role available to the ward: its team, less those away (and not
-        also on duty on the ward that day), plus those flexed in."""
-        away = sum(1 for o, n in self.away.items() if n > 0 and self.officers[o] <= 0)
-        return team - away + sum(1 for n in self.visiting.values() if n > 0)
+    def totals(self) -> Totals:
+        return Totals(self.planned, self.flexed_out, self.flexed_out_unauthorised,
+                      sum(self.abstracted.values()))  # fmt: skip
+
+
+@dataclass
+class Totals:
+    """Minutes of a ward's SN officers over some days (a day's cell, a month, a period)."""
+
+    planned: int = 0
+    flexed_out: int = 0
+    flexed_out_unauthorised: int = 0
+    abstracted: int = 0
+    """Aid, public order, court, training and other together (not leave or sickness)."""
+
+    @property
+    def authorised_flex(self) -> int:
+        """Authorised ward flex: flexed out to another ward, authorised by a
+        superintendent or above (the KPI 9 numerator)."""
+        return self.flexed_out - self.flexed_out_unauthorised
+
+    def add(self, other: Totals) -> None:
+        self.planned += other.planned
+        self.flexed_out += other.flexed_out
+        self.flexed_out_unauthorised += other.flexed_out_unauthorised
+        self.abstracted += other.abstracted
 
 
 CellKey = tuple[str, str, date]
@@ -125,6 +152,8 @@ class Ledger:
 
     home_duties: dict[tuple[str, date], set[str]] = field(default_factory=dict)
     """(home ward, day) → ids of the current duties of its officers that day."""
+    months: dict[tuple[str, int, int], Totals] = field(default_factory=dict)
+    """(home ward, year, month) → the minutes of its officers that month, all roles."""
 
     def duty(self, duty_id: str) -> Duty | None:
         held = self._duties.get(duty_id)
@@ -134,6 +163,14 @@ class Ledger:
         """Officers of the role posted to the ward in the day's month (any duty held)."""
         found = self.teams.get((ward, role, day.year, day.month))
         return 0 if found is None else sum(1 for n in found.values() if n > 0)
+
+    def available(self, ward: str, role: str, day: date) -> int | None:
+        """Officers of the role available to the ward on the day for the minimum staffing
+        check: those on duty on it (see the module docstring). None when the ward holds no
+        roster of the role that month, so there is nothing to judge."""
+        if not self.team(ward, role, day):
+            return None
+        return self.cell(ward, role, day).officers_on_duty
 
     def apply(self, duty_id: str, version: int, duty: Duty | None) -> bool:
         """Make ``duty`` (None: cancelled) the duty's version ``version``; False (nothing
@@ -174,24 +211,28 @@ class Ledger:
         home = self._cell(d.home_ward, d.role, d.day)
         if d.kind in ABSENCE:
             home.absent[d.kind] += minutes
-            home.away[d.officer] += sign
             return
+        before = home.totals()
         home.planned += minutes
+        self._place(d, home, minutes, sign)
+        after = home.totals()
+        month = self.months.setdefault((d.home_ward, d.day.year, d.day.month), Totals())
+        month.add(_difference(after, before))
+
+    def _place(self, d: Duty, home: Cell, minutes: int, sign: int) -> None:
+        """Where the planned minutes of a duty went: on the ward, flexed out, or abstracted."""
         worked = d.worked_ward
         if worked is None:
             home.abstracted[d.kind if d.kind in ABSTRACTIONS else "other"] += minutes
-            home.away[d.officer] += sign
             return
         there = self._cell(worked, d.role, d.day)
         if worked == d.home_ward:
             home.on_ward += minutes
         else:
             home.flexed_out += minutes
-            home.away[d.officer] += sign
             if not d.properly_authorised:
                 home.flexed_out_unauthorised += minutes
             there.flexed_in += minutes
-            there.visiting[d.officer] += sign
         there.officers[d.officer] += sign
 
     def _cell(self, ward: str, role: str, day: date) -> Cell:
@@ -199,6 +240,12 @@ class Ledger:
         if found is None:
             found = self.cells[(ward, role, day)] = Cell()
         return found
+
+
+def _difference(after: Totals, before: Totals) -> Totals:
+    return Totals(after.planned - before.planned, after.flexed_out - before.flexed_out,
+                  after.flexed_out_unauthorised - before.flexed_out_unauthorised,
+                  after.abstracted - before.abstracted)  # fmt: skip
 
 
 def recompute(duties: Iterable[Duty]) -> Ledger:

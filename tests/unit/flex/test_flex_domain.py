@@ -132,12 +132,19 @@ def test_the_monthly_report_and_kpi_9() -> None:
     assert row_a.abstracted == {"aid": 480, "public_order": 0, "court": 240, "training": 0,
                                 "other": 0}  # fmt: skip
     assert row_a.abstraction_share == pytest.approx(720 / 2640)
-    assert row_a.days_below_minimum == 1
+    # only 3 March has anyone on duty: on the other 30 days of the month the whole team is
+    # off (a rest day), so the ward is below its model every day of March
+    assert row_a.days_below_minimum == 31
     assert (row_b.planned, row_b.flexed_out_unauthorised, row_b.absent["leave"]) == (960, 480, 480)
     assert report.total.planned == 2640 + 960
     mps = monthly_report(ledger, wards, "MPS", 2025, 3, lambda code: "Westminster")
     assert [(r.code, r.name, r.planned) for r in mps.rows] == [(BOROUGH, "Westminster", 3600)]
     found = kpi9(ledger, wards[:1], date(2025, 3, 1), date(2025, 3, 31))
-    assert (found.abstracted, found.planned) == (720, 2640)
-    assert (found.last_year_abstracted, found.last_year_planned) == (480, 1920)
-    assert found.change_points == pytest.approx(100 * (720 / 2640 - 480 / 1920))
+    # KPI 9 is authorised ward flex (d3, to B by a superintendent), not the abstractions
+    assert (found.authorised_flex, found.planned, found.now.abstracted) == (480, 2640, 720)
+    assert (found.last_year.authorised_flex, found.last_year.planned) == (0, 1920)
+    assert found.last_year.abstracted == 480
+    assert found.share == pytest.approx(480 / 2640)
+    assert found.change_points == pytest.approx(100 * (480 / 2640 - 0))
+    at_b = kpi9(ledger, wards[1:], date(2025, 3, 1), date(2025, 3, 31))
+    assert (at_b.authorised_flex, at_b.planned) == (0, 960)  # d7: an inspector is not enough
