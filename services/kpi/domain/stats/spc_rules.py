@@ -8,7 +8,10 @@ Count"; Western Electric, *Statistical Quality Control Handbook*, 1956):
 - ``trend_of_7``: 7 or more consecutive points each strictly above (or each strictly below) the
   one before, i.e. 6 increases or decreases in a row (a repeated value ends the trend);
 - ``two_of_three_beyond_2_sigma``: 2 of any 3 consecutive points beyond the same near ("2σ")
-  limit; a point beyond the process limit is beyond the near limit too.
+  limit, all 3 strictly on that side of the mean; a point beyond the process limit is beyond
+  the near limit too. One point past the upper and one past the lower near limit never make
+  the rule, and neither does a window with a point on or across the mean (NHS-R's
+  ``NHSRplotthedots``, ``ptd_two_in_three``: the window's 3 points share a side of the mean).
 
 Each finding is one ``Signal`` naming every point involved: a run or trend is reported once,
 at its full length; overlapping 2-of-3 windows on one side merge into one signal; each point
@@ -86,9 +89,11 @@ def _trends(values: Sequence[float], limits: Limits, side: Side) -> Iterator[tup
 
 def _two_of_three(values: Sequence[float], limits: Limits, side: Side) -> Iterator[tuple[int, ...]]:
     beyond = _outside(limits.near_upper, limits.near_lower, side)
+    on_side = _outside(limits.centre, limits.centre, side)
     flagged = sorted({
         i for start in range(len(values) - 2)
-        if len(window := [i for i in range(start, start + 3) if beyond(values[i])]) >= 2
+        if all(on_side(v) for v in values[start : start + 3])
+        and len(window := [i for i in range(start, start + 3) if beyond(values[i])]) >= 2
         for i in window
     })  # fmt: skip
     group: list[int] = []

@@ -18,6 +18,11 @@ def _tail(*points: float) -> list[float]:
     return [*BASELINE, 11.0, *points, 11.0]
 
 
+def _above(*points: float) -> list[float]:
+    """Like ``_tail`` but bracketed by points just above the mean (11.5) instead of on it."""
+    return [*BASELINE, 11.5, *points, 11.5]
+
+
 def _signals(values: list[float], direction: Direction = "lower_is_better") -> list[Signal]:
     return list(xmr(values, direction=direction, baseline_points=len(BASELINE)).signals)
 
@@ -95,17 +100,25 @@ SINGLE_RULE = [
     (_tail(14, 13, 12, 11.5, 10.5, 10, 9), [Signal("trend_of_7", R7, "low", "improvement")]),
     (_tail(8, 9, 10, 11.5, 12, 13), []),
     (_tail(8, 9, 10, 10, 11.5, 12, 13), []),
-    # two_of_three_beyond_2_sigma: 2 of 3 consecutive points beyond the same near limit
+    # two_of_three_beyond_2_sigma: 2 of 3 consecutive points beyond the same near limit, all
+    # 3 on that side of the mean
     (_tail(15, 11.5, 15), [Signal("two_of_three_beyond_2_sigma", (13, 15), "high", "concern")]),
     (_tail(7, 10.5, 7), [Signal("two_of_three_beyond_2_sigma", (13, 15), "low", "improvement")]),
-    (_tail(15, 15), [Signal("two_of_three_beyond_2_sigma", (13, 14), "high", "concern")]),
+    (_above(15, 15), [Signal("two_of_three_beyond_2_sigma", (13, 14), "high", "concern")]),
     (_tail(15, 11, 7), []),
     (_tail(15, 11.5, 11.5, 15), []),
     (_tail(15, 15, 11.5, 15),
      [Signal("two_of_three_beyond_2_sigma", (13, 14, 16), "high", "concern")]),
-    (_tail(15, 15, 11, 11, 15, 15),
+    (_above(15, 15, 11, 11, 15, 15),
      [Signal("two_of_three_beyond_2_sigma", (13, 14), "high", "concern"),
       Signal("two_of_three_beyond_2_sigma", (17, 18), "high", "concern")]),
+    # ... so a point on the mean (11) or across it (8, 10.5) in every window breaks the rule
+    (_tail(15, 15), []),
+    (_tail(15, 8, 15), []),
+    (_tail(7, 11.5, 7), []),
+    # one point past the upper and one past the lower near limit never make the rule
+    (_tail(15, 7), []),
+    (_above(15, 7, 15), []),
     # a point beyond the process limit is beyond the near limit too
     (_tail(17, 11.5, 15),
      [Signal("beyond_limits", (13,), "high", "concern"),
@@ -205,3 +218,37 @@ def test_bad_series_are_refused(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         xmr(values, direction="lower_is_better", baseline_points=baseline_points)
+
+
+# nhs-r-community/NHSRplotthedots tests/testthat/test-ptd_calculate_point_type.R, the
+# ``ptd_two_in_three`` and ``ptd_part_of_two_in_three`` cases: per point, whether it is close
+# to a limit (past the near limit) and its side of the mean, then which points the rule marks.
+# Drawn on BASELINE's limits: close and above = 15, above = 12, close and below = 7,
+# below = 10; bracketed by points on the mean (11), as the package pads with zeros.
+_POINT = {(1, 1): 15.0, (0, 1): 12.0, (1, -1): 7.0, (0, -1): 10.0}
+TWO_IN_THREE = [
+    ((1, 0, 1), (1, 1, 1), (1, 0, 1)),
+    ((0, 1, 1), (1, 1, 1), (0, 1, 1)),
+    ((1, 1, 0), (1, 1, 1), (1, 1, 0)),
+    ((0, 0, 1, 0, 1, 0, 0), (1,) * 7, (0, 0, 1, 0, 1, 0, 0)),
+    ((0, 0, 1, 1, 0, 0, 0), (1,) * 7, (0, 0, 1, 1, 0, 0, 0)),
+    ((1, 0, 0, 1), (1, 1, 1, 1), (0, 0, 0, 0)),
+    ((1, 0, 0, 1, 1), (1, 1, 1, 1, 1), (0, 0, 0, 1, 1)),
+    # points on opposite sides of the mean: never
+    ((1, 0, 1), (1, -1, 1), (0, 0, 0)),
+    ((0, 1, 1), (1, -1, 1), (0, 0, 0)),
+    ((1, 1, 0), (1, -1, 1), (0, 0, 0)),
+    ((0, 0, 1, 0, 1, 0, 0), (1, -1, 1, -1, 1, -1, 1), (0,) * 7),
+    ((0, 0, 1, 1, 0, 0, 0), (-1, 1, -1, 1, -1, 1, -1), (0,) * 7),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("close", "side", "marked"), TWO_IN_THREE)
+def test_two_in_three_as_nhsr_plot_the_dots_marks_it(
+    close: tuple[int, ...], side: tuple[int, ...], marked: tuple[int, ...]
+) -> None:
+    values = _tail(*(_POINT[c, s] for c, s in zip(close, side, strict=True)))
+    found = {i - 13 for s in _signals(values) if s.rule == "two_of_three_beyond_2_sigma"
+             for i in s.indices}  # fmt: skip
+    assert found == {i for i, m in enumerate(marked) if m}
+
