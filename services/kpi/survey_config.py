@@ -7,9 +7,11 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from services.kpi.domain.survey import LEVELS, DesignEffects, Level
 from services.kpi.domain.survey_figures import MeasureSpec, SurveyConfig
 
 DEFAULT_PATH = Path(__file__).with_name("surveys.toml")
+SURVEYS: tuple[str, ...] = ("pas", "uss")
 
 
 class SurveyConfigError(ValueError):
@@ -23,9 +25,7 @@ def load_survey_config(boroughs: Collection[str], path: Path = DEFAULT_PATH) -> 
     version = data.get("version")
     if not isinstance(version, str) or not version:
         raise SurveyConfigError(f"{path}: 'version' must be a non-empty string")
-    deff = data.get("design_effect", 1.0)
-    if not isinstance(deff, int | float) or deff < 1:
-        raise SurveyConfigError(f"{path}: design_effect must be a number of at least 1")
+    deff = _design_effects(path, data.get("design_effect"))
     assumed = data.get("assumed_n", {})
     if not all(isinstance(v, int | float) and v > 0 for v in assumed.values()):
         raise SurveyConfigError(f"{path}: every assumed_n must be a positive number")
@@ -34,9 +34,30 @@ def load_survey_config(boroughs: Collection[str], path: Path = DEFAULT_PATH) -> 
     if kpis != [6, 7]:
         raise SurveyConfigError(f"{path}: measures must include KPI 6 and KPI 7 once each")
     peers_table = data.get("peers", {})
-    return SurveyConfig(version, float(deff), {k: float(v) for k, v in assumed.items()},
+    return SurveyConfig(version, deff, {k: float(v) for k, v in assumed.items()},
                         measures, _peers(path, peers_table.get("groups", {}), boroughs),
                         str(peers_table.get("rule", "configured")))  # fmt: skip
+
+
+def _design_effects(path: Path, table: Any) -> DesignEffects:
+    """``[design_effect.<survey>]`` with ``force`` and ``borough``, each at least 1, and a
+    force's at least its boroughs' (the MPS figure is never more precise than its boroughs'
+    samples together)."""
+    out: dict[tuple[str, Level], float] = {}
+    for survey in SURVEYS:
+        levels = table.get(survey) if isinstance(table, dict) else None
+        for level in LEVELS:
+            value = levels.get(level) if isinstance(levels, dict) else None
+            if not isinstance(value, int | float) or value < 1:
+                raise SurveyConfigError(
+                    f"{path}: design_effect.{survey}.{level} must be a number of at least 1"
+                )
+            out[(survey, level)] = float(value)
+        if out[(survey, "force")] < out[(survey, "borough")]:
+            raise SurveyConfigError(
+                f"{path}: design_effect.{survey}.force must be at least its borough value"
+            )
+    return DesignEffects(out)
 
 
 def _measure(path: Path, index: int, entry: Any) -> MeasureSpec:

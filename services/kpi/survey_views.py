@@ -37,14 +37,14 @@ def survey_body(f: SurveyFigure, config: SurveyConfig) -> dict[str, Any]:
             "method": "newcombe_hybrid_score",
             "last_year_points": _points(f.gap.last_year_points),
         },
-        "design_effect": config.design_effect, "config_version": config.version,
+        "config_version": config.version,
     }  # fmt: skip
 
 
 def estimate_body(e: Estimate) -> dict[str, Any]:
     return {"percent": round(100 * e.proportion, 2), "respondents": e.respondents,
-            "effective_n": round(e.effective_n, 1), "source": e.source,
-            "sample_size_assumed": e.assumed_n}  # fmt: skip
+            "effective_n": round(e.effective_n, 1), "design_effect": e.design_effect,
+            "source": e.source, "sample_size_assumed": e.assumed_n}  # fmt: skip
 
 
 def _comparison(c: Comparison | None) -> dict[str, Any] | None:

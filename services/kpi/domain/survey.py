@@ -6,9 +6,10 @@ borough, ethnicity group and month — respondents, Σw, Σw² and Σw of the po
 so any rolling 12 months is twelve look-ups, never a rescan. A figure is the weighted
 proportion over the 12 months ending at a quarter end (seed 001: "Q1 — April, May, June + the
 previous 9 months"), with Kish's effective sample size ``(Σw)²/Σw²`` divided by the
-configured design effect. Where no responses are held for a window, the published figure for
-that area, measure and quarter end is used, with its published sample size or, when the
-publisher gives none, the configured assumed sample size (and the figure says so).
+configured design effect of its survey and level (force: the MPS; borough). Where no responses
+are held for a window, the published figure for that area, measure and quarter end is used,
+with its published sample size or, when the publisher gives none, the configured assumed
+sample size (and the figure says so), divided by the same design effect.
 
 Survey samples are valid for boroughs and the MPS only, never for a ward.
 """
@@ -25,6 +26,8 @@ from services.kpi.domain.periods import financial_year_start
 
 MPS_AREA: Final = "MPS"
 Group = Literal["all", "white", "minority_ethnic"]
+Level = Literal["force", "borough"]
+LEVELS: Final[tuple[Level, ...]] = ("force", "borough")
 Source = Literal["responses", "published"]
 SumKey = tuple[str, str, str, str, int]
 """(survey, measure, borough, ethnicity group white / minority_ethnic / not_stated, month)."""
@@ -86,6 +89,26 @@ class Quarter:
         return Quarter(shift_years(self.end, -1))
 
 
+def level_of(area: str) -> Level:
+    """The MPS is a force; every other survey area is a borough."""
+    return "force" if area == MPS_AREA else "borough"
+
+
+@dataclass(frozen=True, slots=True)
+class DesignEffects:
+    """The design effect of each survey at each level: the variance of its estimates over
+    that of a simple random sample of the same size (1.0 where none is configured)."""
+
+    by_level: Mapping[tuple[str, Level], float] = field(default_factory=dict)
+
+    @classmethod
+    def uniform(cls, value: float, surveys: Iterable[str] = ("pas", "uss")) -> DesignEffects:
+        return cls({(s, level): value for s in surveys for level in LEVELS})
+
+    def of(self, survey: str, area: str) -> float:
+        return self.by_level.get((survey, level_of(area)), 1.0)
+
+
 def quarter_ending_by(as_of: date) -> Quarter:
     """The latest quarter end on or before ``as_of``."""
     for year in (as_of.year, as_of.year - 1):
@@ -104,19 +127,23 @@ class Estimate:
     respondents: int | None
     """Interviews behind it (None: not published)."""
     effective_n: float
-    """Effective sample size used by the statistics (Kish ÷ design effect, or assumed)."""
+    """Effective sample size used by the statistics: Kish's, the published or the assumed
+    interviews, divided by the design effect."""
     source: Source
     assumed_n: bool = False
     """The publisher gave no sample size: ``effective_n`` is the configured assumption."""
+    design_effect: float = 1.0
+    """The design effect ``effective_n`` was divided by."""
 
 
 @dataclass
 class SurveyBook:
     """The survey state: response sums and published figures."""
 
-    design_effect: float = 1.0
+    design_effect: DesignEffects = field(default_factory=DesignEffects)
     assumed_n: Mapping[str, float] = field(default_factory=dict)
-    """Survey → assumed sample size of a borough's rolling 12 months (the MPS: × boroughs)."""
+    """Survey → interviews assumed behind a borough's published rolling 12 months when the
+    publisher gives none (the MPS: × boroughs held)."""
     _sums: dict[tuple[str, str], dict[tuple[str, str, int], list[float]]] = field(
         default_factory=dict
     )
@@ -186,8 +213,9 @@ class SurveyBook:
                         swp += entry[3]
         if n <= 0 or sw <= 0:
             return None
-        effective = sw * sw / sw2 / self.design_effect
-        return Estimate(min(1.0, max(0.0, swp / sw)), round(n), effective, "responses")
+        deff = self.design_effect.of(survey, area)
+        return Estimate(min(1.0, max(0.0, swp / sw)), round(n), sw * sw / sw2 / deff,
+                        "responses", design_effect=deff)  # fmt: skip
 
     def _from_published(self, survey: str, measure: str, area: str, group: Group,
                         quarter: Quarter) -> Estimate | None:  # fmt: skip
@@ -195,14 +223,15 @@ class SurveyBook:
         if found is None:
             return None
         proportion, n = found
+        deff = self.design_effect.of(survey, area)
         if n is not None:
-            return Estimate(proportion, n, n / self.design_effect, "published")
+            return Estimate(proportion, n, n / deff, "published", design_effect=deff)
         per_borough = self.assumed_n.get(survey)
         if per_borough is None:
             return None
         boroughs = len(self._boroughs) if area == MPS_AREA else 1
-        return Estimate(proportion, None, per_borough * max(boroughs, 1), "published",
-                        assumed_n=True)  # fmt: skip
+        return Estimate(proportion, None, per_borough * max(boroughs, 1) / deff, "published",
+                        assumed_n=True, design_effect=deff)  # fmt: skip
 
 
 def sum_nets(responses: Sequence[Response]) -> dict[SumKey, SumNet]:

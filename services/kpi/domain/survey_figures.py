@@ -15,7 +15,7 @@ from services.kpi.domain.stats.proportions import (
     two_proportion_test,
     wilson,
 )
-from services.kpi.domain.survey import MPS_AREA, Estimate, Quarter, SurveyBook
+from services.kpi.domain.survey import MPS_AREA, DesignEffects, Estimate, Quarter, SurveyBook
 
 ALPHA: Final = 0.05
 
@@ -34,7 +34,8 @@ class MeasureSpec:
 @dataclass(frozen=True, slots=True)
 class SurveyConfig:
     version: str
-    design_effect: float
+    design_effect: DesignEffects
+    """Per survey and level (force: the MPS; borough)."""
     assumed_n: dict[str, float]
     measures: tuple[MeasureSpec, ...]
     peers: dict[str, tuple[str, ...]]
@@ -130,7 +131,7 @@ def _peer_average(book: SurveyBook, spec: MeasureSpec, peers: tuple[str, ...],
         return None
     mean = sum(e.proportion for e in found) / len(found)
     return Estimate(mean, None, sum(e.effective_n for e in found), found[0].source,
-                    any(e.assumed_n for e in found))  # fmt: skip
+                    any(e.assumed_n for e in found), found[0].design_effect)  # fmt: skip
 
 
 def _gap(book: SurveyBook, spec: MeasureSpec, area: str, quarter: Quarter) -> Gap | None:

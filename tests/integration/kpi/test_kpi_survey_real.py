@@ -1,6 +1,7 @@
 """The real MOPAC PAS borough export through ingest and the kpi fold: for several boroughs
 and quarters the stored proportions and the MPS column equal the file, and each figure is
-judged with the sample size the configuration assumes (the export publishes none); `snt kpi
+judged with the sample size the configuration assumes (the export publishes none) over its
+design effect; `snt kpi
 verify` finds the stored survey figures equal to a recomputation, and a tampered one."""
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ def test_borough_and_mps_proportions_equal_the_file(
         assert found is not None, (area, measure, end)
         assert found.estimate.proportion == proportion
         assert (found.estimate.source, found.estimate.assumed_n) == ("published", True)
-        assert found.estimate.effective_n == (400 * 32 if area == MPS_AREA else 400)
+        interviews = 400 * 32 if area == MPS_AREA else 400
+        deff = config.design_effect.of("pas", area)
+        assert found.estimate.effective_n == pytest.approx(interviews / deff)
         if area != MPS_AREA:
             assert found.vs_mps is not None
             assert found.vs_mps.proportion == published[(MPS_AREA, measure, end)]
@@ -123,12 +126,13 @@ def test_kpi_6_is_judged_against_last_year_the_mps_and_its_target(
     assert found is not None
     now = published[(westminster, "good_job", end)]
     then = published[(westminster, "good_job", before)]
-    test = two_proportion_test(now, 400, then, 400)
+    n_eff = 400 / config.design_effect.of("pas", westminster)  # assumed interviews ÷ deff
+    test = two_proportion_test(now, n_eff, then, n_eff)
     assert found.vs_last_year is not None
     assert found.vs_last_year.difference_points == pytest.approx(100 * (now - then))
     assert found.vs_last_year.p_value == pytest.approx(test.p_value)
     assert found.target == pytest.approx(then + 0.01)
-    interval = wilson(now, 400)
+    interval = wilson(now, n_eff)
     body = survey_body(found, config)
     assert body["quarter"] == "Q4 2022/23"
     assert (body["interval"]["low"], body["interval"]["high"]) == (

@@ -12,7 +12,7 @@ import pytest
 from services.kpi.domain.days import month_index
 from services.kpi.domain.state import KpiState
 from services.kpi.domain.stats.proportions import newcombe_difference, two_proportion_test
-from services.kpi.domain.survey import Quarter, SurveyBook, quarter_ending_by
+from services.kpi.domain.survey import DesignEffects, Quarter, SurveyBook, quarter_ending_by
 from services.kpi.domain.survey_figures import MeasureSpec, SurveyConfig, survey_figure
 from services.kpi.fold import Folder
 from services.kpi.store.sql import SqlKpiStore, create_schema
@@ -22,7 +22,8 @@ from shared.db import make_engine
 from tests.unit.kpi.conftest import BOROUGH, record
 
 SATISFIED = MeasureSpec("uss", "satisfied", "KPI 7", kpi=7, target_points=1.0)
-CONFIG = SurveyConfig("test", 1.5, {"uss": 600.0}, (SATISFIED,), {}, "none")
+DEFF = DesignEffects.uniform(1.5)
+CONFIG = SurveyConfig("test", DEFF, {"uss": 600.0}, (SATISFIED,), {}, "none")
 Q4 = quarter_ending_by(date(2025, 3, 31))
 
 
@@ -65,7 +66,7 @@ RESPONSES = [
 def folder_on(url: str) -> Folder:
     engine = make_engine(url)
     create_schema(engine)
-    folder = Folder(SqlKpiStore(engine), KpiState(), survey=SurveyBook(1.5, {"uss": 600.0}))
+    folder = Folder(SqlKpiStore(engine), KpiState(), survey=SurveyBook(DEFF, {"uss": 600.0}))
     folder.load()
     return folder
 
@@ -100,7 +101,7 @@ def test_weighted_responses_give_kpi_7_with_its_gap_target_and_tests(tmp_path: o
 
 
 def test_published_figures_serve_where_no_responses_are_held() -> None:
-    book = SurveyBook(1.0, {"pas": 400.0})
+    book = SurveyBook(DesignEffects.uniform(1.0), {"pas": 400.0})
     from services.kpi.domain.survey import Published
 
     key = ("uss", "satisfied", BOROUGH, "all", Q4.end)
