@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from services.kpi.board import Board
 from services.kpi.domain.days import day_index, month_index, month_start
-from services.kpi.domain.figures import figure
-from services.kpi.domain.periods import KINDS, period
+from services.kpi.domain.figures import availability, figure
+from services.kpi.domain.periods import KINDS, label, period
 from services.kpi.domain.state import MPS, Unit
 from services.kpi.domain.targets import KPI_OF_GROUP, Targets
 from services.kpi.fold import Folder
@@ -44,12 +44,22 @@ def build_router(
     def figures(unit: Unit, kind: str, as_of: date | None) -> Response:
         current = period(kind, as_of_or_data_date(as_of))
         with folder.lock:
-            found = [figure(folder.state, unit, g, current, targets.for_group(g))
-                     for g in KPI_OF_GROUP]  # fmt: skip
+            state = folder.state
+            missing = {g: why for g in KPI_OF_GROUP
+                       if (why := availability(state, unit, g, current)) is not None}  # fmt: skip
+            found = [figure(state, unit, g, current, targets.for_group(g))
+                     for g in KPI_OF_GROUP if g not in missing]  # fmt: skip
+        if not found:
+            raise HTTPException(422, {"problem": "period_finer_than_data",
+                                      "period": current.kind, "period_label": label(current),
+                                      "reason": next(iter(missing.values()))})  # fmt: skip
         return json_response({"level": unit.kind, "area_code": unit.code,
                               "borough_code": unit.borough,
                               "target_config_version": targets.version,
-                              "figures": [judged_body(board, f) for f in found]})  # fmt: skip
+                              "figures": [judged_body(board, f) for f in found],
+                              "not_available": [
+                                  {"kpi": KPI_OF_GROUP[g], "kpi_group": g, "reason": why}
+                                  for g, why in missing.items()]})  # fmt: skip
 
     def ward_unit(ward_code: str) -> Unit:
         borough = borough_of(ward_code)
@@ -79,6 +89,12 @@ def build_router(
                          as_of: date | None = None) -> Any:  # fmt: skip
         """Counts per offence category (drill-down) for the period."""
         unit, current = ward_unit(ward_code), _period(period, as_of_or_data_date(as_of))
+        with folder.lock:
+            why = availability(folder.state, unit, group, current)
+        if why is not None:
+            raise HTTPException(422, {"problem": "period_finer_than_data",
+                                      "period": current.kind, "period_label": label(current),
+                                      "reason": why})  # fmt: skip
         first, last = day_index(current.first), day_index(current.last)
         counts = await asyncio.to_thread(store.categories, unit, group, first, last)
         return {"area_code": ward_code, "kpi_group": group, "period_start": current.first,

@@ -87,7 +87,8 @@ def _change(event_id: str, p: dict[str, Any]) -> Change:
         raise ValueError("delta must be a non-zero whole number")
     group = p["kpi_group"]
     return Change(event_id, _unit(kind, code, borough), group, _category(p), day, month, delta,
-                  p["record_id"], _person(p, kind, group))  # fmt: skip
+                  p["record_id"], _person(p, kind, group),
+                  p.get("date_precision") == "month")  # fmt: skip
 
 
 def _person(p: dict[str, Any], kind: str, group: str) -> tuple[str, str, bool] | None:

@@ -22,7 +22,7 @@ from services.kpi.codec import BadEventError, decode
 from services.kpi.domain.diagnostics import Diagnostics
 from services.kpi.domain.state import Change, DayKey, KpiState, Unit
 from services.kpi.domain.survey import Published, Response, SurveyBook, sum_nets
-from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, KpiStore, nonzero
+from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, KpiStore, MonthKey, nonzero
 from shared.consumer import Decoded, Position, decode_all, next_offsets
 from shared.consumer import Record as Record  # re-exported: the fold's input
 
@@ -92,6 +92,7 @@ class Folder:
                 vulnerable,
             ) in self._store.load_contacts():
                 self.diagnostics.restore(kind, person, record, unit, day, count, vulnerable)
+            self.state.resolution.add(self._store.load_monthly())
             sums, published = self._store.load_survey()
             self.survey.apply_sums(sums)
             self.survey.apply_published(published)
@@ -115,12 +116,16 @@ class Folder:
             net = self.state.net(changes)  # gives units first seen an id: only this thread does
             contacts = _contacts(changes)
             sums = sum_nets(responses)
+            monthly = self.state.resolution.new(_monthly(changes))
             unit.add(net, _categories(changes), offsets)
+            if monthly:
+                unit.add_monthly(monthly)
             unit.add_contacts(contacts)
             if sums or published:
                 unit.add_survey(sums, published)
         with self.lock:
             self.state.apply(net)
+            self.state.resolution.add(monthly)
             self.survey.apply_sums(sums)
             self.survey.apply_published(published)
             self.generation += 1
@@ -143,6 +148,11 @@ _unit_of = itemgetter(0)
 
 def _categories(changes: Sequence[Change]) -> dict[CategoryKey, int]:
     return nonzero(((c.unit, c.group, c.category, c.day), c.delta) for c in changes)
+
+
+def _monthly(changes: Sequence[Change]) -> set[MonthKey]:
+    """The (unit, group, month) of the batch's counts known only to their month."""
+    return {(c.unit, c.group, c.month) for c in changes if c.monthly}
 
 
 def _contacts(changes: Sequence[Change]) -> dict[ContactKey, ContactNet]:

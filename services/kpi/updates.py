@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import orjson
 
 from services.kpi.board import Board
-from services.kpi.domain.figures import Figure, figure
+from services.kpi.domain.figures import Figure, availability, figure
 from services.kpi.domain.periods import period
 from services.kpi.domain.state import MPS, Unit, roll_ups
 from services.kpi.domain.survey import MPS_AREA
@@ -199,6 +199,8 @@ class UpdatePublisher:
         for unit, group in dirty:
             for kind in self._periods if periods is None else periods:
                 body = self._body(unit, group, kind, as_of)
+                if body is None:  # the data under it cannot support the period
+                    continue
                 key = (unit.code, KPI_OF_GROUP[group], kind)
                 digest = _digest(body)
                 if self._last.get(key) == digest:
@@ -238,11 +240,14 @@ class UpdatePublisher:
                 messages.append((area.encode(), raw, (area, f"survey:{measure}", raw)))
         return messages
 
-    def _body(self, unit: Unit, group: str, kind: str, as_of: date) -> dict[str, Any]:
+    def _body(self, unit: Unit, group: str, kind: str, as_of: date) -> dict[str, Any] | None:
+        """The judged figure; None when the data cannot support the period."""
         current = period(kind, as_of)
         with self._folder.lock:
-            found: Figure = figure(self._folder.state, unit, group, current,
-                                   self._targets.for_group(group))  # fmt: skip
+            state = self._folder.state
+            if availability(state, unit, group, current) is not None:
+                return None
+            found: Figure = figure(state, unit, group, current, self._targets.for_group(group))
         return judged_body(self._board, found)
 
     def _event(self, unit: Unit, body: dict[str, Any], digest: str,
@@ -288,6 +293,7 @@ def update_payload(unit: Unit, body: dict[str, Any], as_of: str,
                 "points": spc["points"], "warning": spc["warning"],
                 "interval": spc["interval"], "assurance": spc["assurance"]},
         "boundary_estimate": body["boundary_estimate"],
+        "period_label": body["period_label"], "sources": body["sources"],
         "provenance": provenance,
     }  # fmt: skip
 

@@ -9,6 +9,7 @@ from typing import Any
 from services.kpi.board import Board
 from services.kpi.domain.figures import Figure, Judgement
 from services.kpi.domain.league import League, Standing
+from services.kpi.domain.periods import label
 from services.kpi.domain.spc_view import SpcVerdict, SpcView, verdict
 from services.kpi.domain.targets import KPI_OF_GROUP
 
@@ -27,7 +28,16 @@ def figure_body(f: Figure) -> dict[str, Any]:
         "vs_last_year": judgement_body(f.vs_last_year),
         "vs_target": judgement_body(f.vs_target) if f.vs_target else None,
         "boundary_estimate": boundary_estimate(f),
+        "period_label": label(f.period), "sources": sources_body(f),
     }  # fmt: skip
+
+
+def sources_body(f: Figure) -> dict[str, Any]:
+    now, then = f.sources
+    return {"this_year": {"area": now.area, "resolution": now.resolution,
+                          "complete": now.complete},
+            "last_year": {"area": then.area, "resolution": then.resolution,
+                          "complete": then.complete}}  # fmt: skip
 
 
 APPORTIONING = ("2018-set ward counts shared out to 2022-set wards by the Census 2021 residents "

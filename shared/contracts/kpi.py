@@ -160,6 +160,28 @@ class BoundaryEstimate(Contract):
     method: ShortText = Field(description="How the counts were apportioned")
 
 
+class FigureSource(Contract):
+    """What one period's counts rest on."""
+
+    area: Literal["wards", "published_borough_totals"] = Field(
+        description="wards (wards plus records with no ward) or the MPS's published borough "
+        "totals (used for a borough or the MPS where ward data do not cover the period)"
+    )
+    resolution: Literal["event_records", "published_monthly"] = Field(
+        description="event_records (dated to the day) or published_monthly (counts known "
+        "only to their month in some month of the period)"
+    )
+    complete: bool = Field(description="Whether the source holds counts in every month")
+
+
+class FigureSources(Contract):
+    """The sources of this period's and last year's counts (they differ only where no one
+    source covers both)."""
+
+    this_year: FigureSource = Field(description="Source of value")
+    last_year: FigureSource = Field(description="Source of last_year")
+
+
 class Provenance(Contract):
     """What produced a figure: configuration, reference data and input events."""
 
@@ -213,6 +235,12 @@ class KpiUpdateV1(Contract):
         default=None,
         description="Set when part of value or last_year was apportioned from older ward "
         "codes, so both are on this ward's boundaries",
+    )
+    period_label: ShortText | None = Field(
+        default=None, description="The period in words, e.g. FYTD 2025-26 to December 2025"
+    )
+    sources: FigureSources | None = Field(
+        default=None, description="What this period's and last year's counts rest on"
     )
     provenance: Provenance = Field(description="What produced the figure")
 

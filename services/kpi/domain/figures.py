@@ -15,12 +15,15 @@ year's count to date is 0, a straight line over the days elapsed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from services.kpi.domain.days import day_index
 from services.kpi.domain.periods import Period, financial_year_end, last_year
-from services.kpi.domain.state import KpiState, Unit
+from services.kpi.domain.resolution import NOT_AVAILABLE, source_of, supported
+from services.kpi.domain.sources import TOTALS, WARDS, Source, choose_sources, covered
+from services.kpi.domain.state import MPS, KpiState, Unit
 from services.kpi.domain.stats import pct_change, poisson_ratio_test
 from services.kpi.domain.targets import Target
 
@@ -55,24 +58,40 @@ class Figure:
     vs_target: Judgement | None
     estimated: tuple[float, float] = (0.0, 0.0)
     """Parts of value and last_year apportioned from changed 2018-set wards (unrounded)."""
+    sources: tuple[Source, Source] = (Source(), Source())
+    """What this period's and last year's counts rest on."""
+
+
+def availability(state: KpiState, unit: Unit, group: str, current: Period) -> str | None:
+    """None when the data under ``unit`` × ``group`` support a figure for ``current`` and
+    its same period last year; else why not (a period finer than monthly-only data)."""
+    before = last_year(current)
+    chosen = choose_sources(state, unit, current, before)
+    for units, p in zip(chosen, (current, before), strict=True):
+        if not supported(state.resolution, _data_units(state, units), group, (p,)):
+            return NOT_AVAILABLE
+    return None
 
 
 def figure(state: KpiState, unit: Unit, group: str, current: Period,
            target: Target | None) -> Figure:  # fmt: skip
-    """The figure of ``unit`` × ``group`` for ``current``."""
+    """The figure of ``unit`` × ``group`` for ``current`` (ask :func:`availability` first:
+    a figure the data cannot support is still computed here, but must not be shown)."""
     before = last_year(current)
-    value, value_estimated = _total(state, unit, group, current)
-    previous, previous_estimated = _total(state, unit, group, before)
+    now_units, then_units = choose_sources(state, unit, current, before)
+    value, value_estimated = _total(state, now_units, group, current)
+    previous, previous_estimated = _total(state, then_units, group, before)
     exposure = current.days / before.days
     ratio = target.ratio if target else None
     trajectory = None if ratio is None else previous * ratio
     return Figure(
         unit, group, current, before, value, previous, pct_change(value, previous), target,
         trajectory, None if trajectory is None else value - trajectory,
-        _projected(state, unit, group, current, value, before, previous),
+        _projected(state, then_units, group, current, value, before, previous),
         judge(value, previous, 1.0, exposure),
         None if ratio is None else judge(value, previous, ratio, exposure),
         (value_estimated, previous_estimated),
+        (_source(state, now_units, group, current), _source(state, then_units, group, before)),
     )  # fmt: skip
 
 
@@ -92,21 +111,35 @@ def judge(current: int, previous: int, null_ratio: float, exposure: float = 1.0)
     return Judgement(null_ratio, test.p_two_sided, verdict)
 
 
-def _total(state: KpiState, unit: Unit, group: str, period: Period) -> tuple[int, float]:
-    """The unit's total on its own boundaries, and the part apportioned from 2018 wards."""
-    return state.comparable_total(unit, group, day_index(period.first), day_index(period.last))
+def _total(state: KpiState, units: Sequence[Unit], group: str,
+           period: Period) -> tuple[int, float]:  # fmt: skip
+    """The units' total on their own boundaries, and the part apportioned from 2018 wards."""
+    first, last = day_index(period.first), day_index(period.last)
+    found = [state.comparable_total(u, group, first, last) for u in units]
+    return sum(n for n, _ in found), sum(e for _, e in found)
+
+
+def _data_units(state: KpiState, units: Sequence[Unit]) -> list[Unit]:
+    return [held for u in units for held in state.draws_on(u)]
+
+
+def _source(state: KpiState, units: Sequence[Unit], group: str, period: Period) -> Source:
+    totals = units[0].kind == "borough_total"
+    dataset = tuple(state.units("borough_total")) if totals else (MPS,)
+    return Source(TOTALS if totals else WARDS,
+                  source_of(state.resolution, _data_units(state, units), group, period),
+                  covered(state, dataset, period))  # fmt: skip
 
 
 def _projected(
-    state: KpiState, unit: Unit, group: str, current: Period, value: int, before: Period,
-    previous: int,
+    state: KpiState, units: Sequence[Unit], group: str, current: Period, value: int,
+    before: Period, previous: int,
 ) -> float | None:  # fmt: skip
     if current.kind != "fytd":
         return None
     if previous > 0:
         year_end = financial_year_end(before.first)
-        full, _ = state.comparable_total(unit, group, day_index(before.first),
-                                         day_index(year_end))  # fmt: skip
+        full, _ = _total(state, units, group, Period("fytd", before.first, year_end))
         return value * full / previous
     year_days = (financial_year_end(current.first) - current.first).days + 1
     return value * year_days / current.days

@@ -5,8 +5,22 @@ calendar period: financial year to date (from 1 April), calendar month, quarter 
 June), week (Monday to Sunday) and fortnight (the week of the as-of date and the week before)
 run from their first day to the as-of date; rolling 12 months and rolling 28 days end on it.
 
-The same period last year is the same dates a year earlier (29 February → 28 February), except
-weeks and fortnights, which move back 52 weeks so that Mondays compare with Mondays.
+Rolling 12 months ending on a month's last day are the 12 whole months to it (ending 28
+February 2025: 1 March 2024 to 28 February 2025, never from 29 February).
+
+The same period last year compares like with like:
+
+- weeks and fortnights move back 52 weeks, so that Mondays compare with Mondays;
+- rolling 28 days are the 28 days ending on the same date a year earlier (29 February →
+  28 February): always 28 days against 28, whatever 29 February falls in;
+- a period ending on a month's last day (a whole month, quarter, financial year to date or
+  rolling 12 months to a month's end) compares with the same whole months a year earlier:
+  February 2025 with all of February 2024, its 29th included, and FYTD to 29 February 2024
+  with FYTD to 28 February 2023;
+- any other period is the same dates a year earlier (29 February → 28 February).
+
+Where the two periods still differ in length (a whole February of 29 days against 28), the
+statistical test allows for the exposure (days) of each.
 """
 
 from __future__ import annotations
@@ -15,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
-from services.kpi.domain.days import ONE_DAY, shift_years
+from services.kpi.domain.days import ONE_DAY, month_index, month_start, shift_years
 
 KINDS: Final = ("fytd", "rolling_12m", "month", "rolling_28d", "week", "fortnight", "quarter")
 WEEKS_52: Final = timedelta(weeks=52)
@@ -60,7 +74,7 @@ def period(kind: str, as_of: date) -> Period:
     monday = as_of - timedelta(days=as_of.weekday())
     first = {
         "fytd": financial_year_start(as_of),
-        "rolling_12m": shift_years(as_of, -1) + ONE_DAY,
+        "rolling_12m": _twelve_months_to(as_of),
         "month": as_of.replace(day=1),
         "rolling_28d": as_of - timedelta(days=27),
         "week": monday,
@@ -73,10 +87,52 @@ def period(kind: str, as_of: date) -> Period:
 
 
 def last_year(current: Period) -> Period:
-    """The same period a year earlier."""
-    if current.kind in ("week", "fortnight"):
-        return Period(current.kind, current.first - WEEKS_52, current.last - WEEKS_52)
-    if current.kind == "rolling_12m":
+    """The same period a year earlier, like for like (see the module's rules)."""
+    kind = current.kind
+    if kind in ("week", "fortnight"):
+        return Period(kind, current.first - WEEKS_52, current.last - WEEKS_52)
+    if kind == "rolling_28d":
         last = shift_years(current.last, -1)
-        return Period(current.kind, shift_years(last, -1) + ONE_DAY, last)
-    return Period(current.kind, shift_years(current.first, -1), shift_years(current.last, -1))
+        return Period(kind, last - (current.last - current.first), last)
+    if is_month_end(current.last):
+        last = month_start(month_index(current.last) - 11) - ONE_DAY
+    else:
+        last = shift_years(current.last, -1)
+    if kind == "rolling_12m":
+        return Period(kind, _twelve_months_to(last), last)
+    return Period(kind, shift_years(current.first, -1), last)
+
+
+def is_month_end(day: date) -> bool:
+    return (day + ONE_DAY).day == 1
+
+
+def _twelve_months_to(last: date) -> date:
+    """The first day of the rolling 12 months ending on ``last``."""
+    if is_month_end(last):
+        return month_start(month_index(last) - 11)
+    return shift_years(last, -1) + ONE_DAY
+
+
+def label(current: Period) -> str:
+    """The period in words, e.g. "FYTD to December 2025", "Week to Sunday 7 December 2025"."""
+    last = current.last
+    through = f"{last.day} {last:%B %Y}"
+    whole = is_month_end(last)
+    to = f"{last:%B %Y}" if whole else through
+    match current.kind:
+        case "fytd":
+            fy = current.first.year
+            return f"FYTD {fy}-{(fy + 1) % 100:02d} to {to}"
+        case "rolling_12m":
+            return f"12 months to {to}"
+        case "month":
+            return f"{last:%B %Y}" if whole else f"Month to {through}"
+        case "quarter":
+            return f"{quarter_label(last)} to {to}"
+        case "rolling_28d":
+            return f"28 days to {through}"
+        case "week":
+            return f"Week {current.first.day} {current.first:%b} to {through}"
+        case _:
+            return f"Fortnight {current.first.day} {current.first:%b} to {through}"

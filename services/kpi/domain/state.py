@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Final, Literal, NamedTuple
 
+from services.kpi.domain.resolution import Resolution
 from services.kpi.domain.series import DaySeries, new_bank
 from shared.counts import NO_ROW, Apportioned, RowIndex, Tally
 
@@ -50,6 +51,9 @@ class Change(NamedTuple):
     """The crime or incident id (or the published cell's id)."""
     person: tuple[str, str, bool] | None = None
     """(victim or caller, pseudonym, vulnerable) when the record names a person."""
+    monthly: bool = False
+    """The count is known only to its month (dated the 1st): a published monthly cell, or
+    a record dated only to a month."""
 
 
 SeriesKey = tuple[Unit, str]
@@ -99,6 +103,12 @@ class KpiState:
         """Answers of :meth:`units`, until a series of a new unit appears."""
         self._plans: dict[tuple[tuple[Unit, ...], str], Apportioned] = {}
         """The rows :meth:`comparable_totals` reads, until a series of a new unit appears."""
+        self.resolution = Resolution(roll_ups)  # type: ignore[arg-type]
+        """Which months of each unit × group rest on counts known only to their month."""
+
+    def draws_on(self, unit: Unit) -> tuple[Unit, ...]:
+        """The unit and the changed 2018-set wards it takes shares of (its figures' data)."""
+        return (unit, *(old for old, _ in self._apportioning.get(unit, ())))
 
     def net(self, changes: Sequence[Change]) -> Net:
         """The net change per unit, group and day of a batch, zero nets dropped (summed in
@@ -196,3 +206,11 @@ class KpiState:
         if unit.borough:
             self._members.setdefault(unit.borough, set()).add(unit)
         return DaySeries(self._bank, self._bank.new_row())
+
+    def shares_of(self, unit: Unit, group: str) -> tuple[tuple[DaySeries | None, float], ...]:
+        """The ``group`` series of the changed 2018-set wards a 2022-set ward takes shares of,
+        with its shares, in the order :meth:`comparable_total` adds them (None where such a
+        ward has no series; empty for any other unit): with the unit's own series, what its
+        counts on its own boundaries are made of, period by period (an SPC chart's points)."""
+        return tuple((self._series.get((old, group)), share)
+                     for old, share in self._apportioning.get(unit, ()))  # fmt: skip

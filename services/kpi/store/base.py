@@ -14,6 +14,8 @@ from shared.consumer import Position
 
 CategoryKey = tuple[Unit, str, str, int]
 """(unit, group, category, day)."""
+MonthKey = tuple[Unit, str, int]
+"""(stored unit, KPI group, month index) holding counts known only to their month."""
 ContactKey = tuple[str, str, str, Unit]
 """(victim or caller, pseudonym, record id, unit)."""
 ContactNet = tuple[int, int, int]
@@ -32,6 +34,10 @@ class KpiUnit(Protocol):
         """Add the nets; record the next offsets to read."""
         ...
 
+    def add_monthly(self, keys: Iterable[MonthKey]) -> None:
+        """Record that these (unit, group, month) hold counts known only to their month."""
+        ...
+
     def add_contacts(self, contacts: Mapping[ContactKey, ContactNet]) -> None:
         """Add the net contact changes of the persons the batch's records name."""
         ...
@@ -48,6 +54,10 @@ class KpiStore(Protocol):
 
     def load(self) -> Iterator[tuple[DayKey, int]]:
         """Every stored day count (to rebuild the in-memory state at start)."""
+        ...
+
+    def load_monthly(self) -> Iterator[MonthKey]:
+        """Every stored (unit, group, month) holding counts known only to their month."""
         ...
 
     def load_contacts(self) -> Iterator[StoredContact]:

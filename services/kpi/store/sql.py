@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, func, select
 from services.kpi.domain.state import DayKey, Unit
 from services.kpi.domain.survey import Published, SumKey, SumNet
 from services.kpi.store import tables as t
-from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, StoredContact
+from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, MonthKey, StoredContact
 from shared.consumer import Event as T
 from shared.consumer import Position, event_id_of
 from shared.db import BulkSql, claim, serialise_writers, writer
@@ -44,6 +44,11 @@ class SqlKpiUnit:
         positions = [(topic, part, offset) for (topic, part), offset in offsets.items()]
         sql.upsert("kpi_offset", ("topic", "partition"), ("next_offset",), positions)
 
+    def add_monthly(self, keys: Iterable[MonthKey]) -> None:
+        BulkSql(self._conn).upsert("kpi_monthly", _MONTHLY_KEYS, ("borough",), [
+            (u.kind, u.code, group, month, u.borough) for u, group, month in keys
+        ])  # fmt: skip
+
     def add_contacts(self, contacts: Mapping[ContactKey, ContactNet]) -> None:
         BulkSql(self._conn).add("kpi_contact", _CONTACT_KEYS, ("count", "vulnerable"), [
             (kind, person, record, u.kind, u.code, u.borough, day, count, vulnerable)
@@ -63,6 +68,7 @@ class SqlKpiUnit:
 _SURVEY_KEYS = ("survey", "measure", "borough", "ethnicity", "month")
 _PUBLISHED_KEYS = ("survey", "measure", "area", "respondent_group", "period_end")
 _CONTACT_KEYS = ("person_kind", "person", "record_id", "unit_kind", "unit_code")
+_MONTHLY_KEYS = ("unit_kind", "unit_code", "kpi_group", "month")
 _COUNT_KEYS = ("unit_kind", "unit_code", "kpi_group", "day")
 _CATEGORY_KEYS = ("unit_kind", "unit_code", "kpi_group", "day", "category")
 
@@ -85,6 +91,14 @@ class SqlKpiStore:
             rows: Any = conn.execute(query.where(c.count != 0))
             for kind, code, borough, group, day, month, count in rows:
                 yield (Unit(kind, code, borough), group, day, month), count
+
+    def load_monthly(self) -> Iterator[MonthKey]:
+        c = t.monthly.c
+        query = select(c.unit_kind, c.unit_code, c.borough, c.kpi_group, c.month)
+        with self._engine.connect() as conn:
+            rows: Any = conn.execute(query)
+            for kind, code, borough, group, month in rows:
+                yield Unit(kind, code, borough), group, month
 
     def load_contacts(self) -> Iterator[StoredContact]:
         c = t.contacts.c
@@ -156,8 +170,8 @@ class SqlKpiStore:
         """Forget everything: counts, contacts, applied ids and offsets (before a rebuild)."""
         with self._writer.begin() as conn:
             serialise_writers(conn, WRITER_LOCK)
-            tables = (t.counts, t.categories, t.contacts, t.survey_sums, t.survey_published,
-                      t.applied, t.offsets)  # fmt: skip
+            tables = (t.counts, t.monthly, t.categories, t.contacts, t.survey_sums,
+                      t.survey_published, t.applied, t.offsets)  # fmt: skip
             for table in tables:
                 conn.execute(table.delete())
 

@@ -1,4 +1,5 @@
-"""The kpi database: day counts per stored unit × KPI group, category drill-down counts,
+"""The kpi database: day counts per stored unit × KPI group, the months whose counts are
+known only to their month, category drill-down counts,
 contacts of the persons records name (pseudonyms only), survey response sums and published
 survey figures, the ids of the events applied and
 the next offset per topic partition.
@@ -26,6 +27,17 @@ counts = Table(
     Column("count", BigInteger, nullable=False),
     sqlite_with_rowid=False,
 )  # fmt: skip
+
+monthly = Table(
+    "kpi_monthly", metadata,
+    Column("unit_kind", String(16), primary_key=True),
+    Column("unit_code", String(16), primary_key=True),
+    Column("kpi_group", String(16), primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("borough", String(16), nullable=True),
+    sqlite_with_rowid=False,
+)  # fmt: skip
+"""The months of a stored unit × group holding counts known only to their month."""
 
 categories = Table(
     "kpi_category", metadata,

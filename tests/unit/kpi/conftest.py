@@ -23,8 +23,10 @@ _offsets = itertools.count()
 
 def counted(n: int | str, *, delta: int = 1, at: str = "2024-05-01T09:30:00+01:00",
             ward: str | None = WARD, borough: str = BOROUGH, group: str = "violence",
-            level: str = "ward", asb: bool = False) -> bytes:  # fmt: skip
-    """A contract-valid crime.counted (or cad.counted) event."""
+            level: str = "ward", asb: bool = False,
+            monthly: bool = False) -> bytes:  # fmt: skip
+    """A contract-valid crime.counted (or cad.counted) event; a published monthly cell when
+    ``monthly`` or ``delta`` is not ±1."""
     event: dict[str, Any] = example_event("cad.counted" if asb else "crime.counted",
                                           event_id=f"ingest:test:{n}")  # fmt: skip
     p = event["payload"]
@@ -33,7 +35,7 @@ def counted(n: int | str, *, delta: int = 1, at: str = "2024-05-01T09:30:00+01:0
              borough_code=borough, kpi_group=group, kpi=kpi)  # fmt: skip
     if level != "ward":
         p["resolution"] = "borough" if level == "borough_unlocated" else "published"
-    if abs(delta) != 1:
+    if abs(delta) != 1 or monthly:
         p["basis"], p["change"], p["date_precision"] = "published_count", "published", "month"
     p["incident_at" if asb else "recorded_at"] = at
     raw = json.dumps(event, default=str)
