@@ -1,4 +1,5 @@
-"""The monthly SNT abstraction report as CSV and as an HTML page (hours to one decimal)."""
+"""The monthly SNT abstraction report as CSV and as an HTML page (hours to one decimal; KPI 9,
+the authorised ward flex share, last)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ COLUMNS = (
     "flexed_out_unauthorised_h", "flexed_out_authorised_h", "flexed_in_h",
     *(f"abstracted_{k}_h" for k in ABSTRACTIONS), "abstracted_h", "abstraction_share_pct",
     "flex_share_pct", *(f"{k}_h" for k in ABSENCES), "days_below_minimum_staffing",
+    "kpi9_authorised_flex_share_pct",
 )  # fmt: skip
 
 
@@ -31,6 +33,7 @@ def cells(row: Row) -> list[str]:
         h(row.flexed_in), *(h(row.abstracted.get(k, 0)) for k in ABSTRACTIONS),
         h(row.abstracted_total), pct(row.abstraction_share), pct(row.flex_share),
         *(h(row.absent.get(k, 0)) for k in ABSENCES), str(row.days_below_minimum),
+        pct(row.authorised_flex_share),
     ]  # fmt: skip
 
 
@@ -62,6 +65,11 @@ def to_html(report: Report, title: str) -> str:
         f"<body><h1>{caption}</h1><table><caption>{caption}</caption><thead><tr>{head}</tr>"
         f"</thead><tbody>{body}</tbody></table>"
         "<p>Hours are SN duty hours from CARM3; shares are of planned SN hours. Flexed out "
-        "without authorisation means no authorisation by a superintendent or above.</p>"
+        "without authorisation means no authorisation by a superintendent or above. KPI 9 "
+        "(Use of Resources, SNT Flex) is the share of planned SN hours that was Authorised "
+        "Ward Flex: flexed out to another ward with that authorisation. Unauthorised flex "
+        "and the abstractions are not KPI 9. A day is below the minimum staffing model when, "
+        "for a role, fewer officers were on duty on the ward (its own on ward duty and those "
+        "flexed in; not those on a rest day, leave, sick, abstracted or flexed out).</p>"
         "</body></html>"
     )
