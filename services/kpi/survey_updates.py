@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.kpi.domain.survey import MPS_AREA, SurveyBook, quarter_ending_by
+from services.kpi.domain.survey import MPS_AREA, Estimate, SurveyBook, quarter_ending_by
 from services.kpi.domain.survey_figures import Comparison, SurveyConfig, SurveyFigure, survey_figure
 
 GAP_MEASURE = "satisfaction_gap_white_minority_ethnic"
@@ -50,7 +50,7 @@ def _payload(f: SurveyFigure, area: str) -> dict[str, Any]:
             "gap_to_trajectory": None if f.target is None else e.proportion - f.target,
             "significance": _significance(f.vs_last_year),
             "interval": {"low": f.interval.low, "high": f.interval.high, "confidence": 0.95},
-            "n": e.respondents if e.respondents is not None else round(e.effective_n)}  # fmt: skip
+            "n": _interviews(e)}  # fmt: skip
 
 
 def _gap_payload(f: SurveyFigure, area: str) -> dict[str, Any]:
@@ -62,7 +62,12 @@ def _gap_payload(f: SurveyFigure, area: str) -> dict[str, Any]:
             "trajectory": None, "gap_to_trajectory": None, "significance": None,
             "interval": {"low": gap.interval_points.low / 100,
                          "high": gap.interval_points.high / 100, "confidence": 0.95},
-            "n": round(gap.white.effective_n + gap.minority_ethnic.effective_n)}  # fmt: skip
+            "n": _interviews(gap.white) + _interviews(gap.minority_ethnic)}  # fmt: skip
+
+
+def _interviews(e: Estimate) -> int:
+    """The interviews behind a figure: held, published or (when none is) assumed."""
+    return e.respondents if e.respondents is not None else round(e.effective_n * e.design_effect)
 
 
 def _significance(c: Comparison | None) -> dict[str, Any] | None:

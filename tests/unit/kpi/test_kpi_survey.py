@@ -11,7 +11,7 @@ import pytest
 
 from services.kpi.domain.days import month_index
 from services.kpi.domain.state import KpiState
-from services.kpi.domain.stats.proportions import newcombe_difference, two_proportion_test
+from services.kpi.domain.stats.proportions import newcombe_difference, two_proportion_test, wilson
 from services.kpi.domain.survey import DesignEffects, Quarter, SurveyBook, quarter_ending_by
 from services.kpi.domain.survey_figures import MeasureSpec, SurveyConfig, survey_figure
 from services.kpi.fold import Folder
@@ -125,3 +125,20 @@ def test_the_survey_data_date_is_the_latest_day_held_never_after_today() -> None
     assert book.data_date(date(2025, 5, 20)) == date(2025, 5, 20)
     assert book.data_date(date(2025, 7, 2)) == date(2025, 6, 30)
     assert quarter_ending_by(book.data_date(date(2025, 5, 20))).end == date(2025, 3, 31)
+
+
+def test_kpi_updates_carry_the_interviews_while_the_tests_use_the_effective_sample() -> None:
+    from services.kpi.domain.survey import Published
+    from services.kpi.survey_updates import survey_payloads
+
+    book = SurveyBook(DEFF, {"uss": 600.0})
+    key = ("uss", "satisfied", BOROUGH, "all", Q4.end)
+    book.apply_published([Published("p1", key, 0.7, None)])  # no n published: 600 assumed
+    found = book.estimate("uss", "satisfied", BOROUGH, "all", Q4)
+    assert found is not None
+    assert (found.effective_n, found.design_effect, found.assumed_n) == (400.0, 1.5, True)
+    [(measure, payload)] = survey_payloads(book, CONFIG, BOROUGH, Q4.end)
+    assert (measure, payload["n"]) == ("satisfied", 600)
+    interval = wilson(0.7, 400.0)
+    assert (payload["interval"]["low"], payload["interval"]["high"]) == (interval.low,
+                                                                         interval.high)  # fmt: skip
