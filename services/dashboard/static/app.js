@@ -307,7 +307,7 @@ async function alertsPanel(panel, params, onlyAreas) {
 }
 
 function kpi9Text(body) {
-  return `<p>${body.periods.map((p) => `${p.period === "month" ? "This month" : "Financial year to date"}: ${share(p.share)} of planned SN hours abstracted (last year ${share(p.last_year_share)})`).join("; ")}.</p>`;
+  return `<p>${body.periods.map((p) => `${p.period === "month" ? "This month" : "Financial year to date"}: ${share(p.share)} of planned SN hours was authorised ward flex, KPI 9 (last year ${share(p.last_year_share)})`).join("; ")}.</p>`;
 }
 async function flexPanel(panel, code) {
   const kpi9 = await api(`/api/flex/v1/flex/boroughs/${code}/kpi9`);
