@@ -212,12 +212,10 @@ class Ledger:
         if d.kind in ABSENCE:
             home.absent[d.kind] += minutes
             return
-        before = home.totals()
         home.planned += minutes
         self._place(d, home, minutes, sign)
-        after = home.totals()
         month = self.months.setdefault((d.home_ward, d.day.year, d.day.month), Totals())
-        month.add(_difference(after, before))
+        month.add(_month_minutes(d, minutes))
 
     def _place(self, d: Duty, home: Cell, minutes: int, sign: int) -> None:
         """Where the planned minutes of a duty went: on the ward, flexed out, or abstracted."""
@@ -242,10 +240,16 @@ class Ledger:
         return found
 
 
-def _difference(after: Totals, before: Totals) -> Totals:
-    return Totals(after.planned - before.planned, after.flexed_out - before.flexed_out,
-                  after.flexed_out_unauthorised - before.flexed_out_unauthorised,
-                  after.abstracted - before.abstracted)  # fmt: skip
+def _month_minutes(d: Duty, minutes: int) -> Totals:
+    """What a planned duty adds to its home ward's month (``minutes`` signed), as it adds
+    to the home cell in :meth:`Ledger._place`."""
+    worked = d.worked_ward
+    if worked is None:
+        return Totals(planned=minutes, abstracted=minutes)
+    if worked == d.home_ward:
+        return Totals(planned=minutes)
+    unauthorised = 0 if d.properly_authorised else minutes
+    return Totals(planned=minutes, flexed_out=minutes, flexed_out_unauthorised=unauthorised)
 
 
 def recompute(duties: Iterable[Duty]) -> Ledger:
