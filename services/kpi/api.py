@@ -50,9 +50,7 @@ def build_router(
             found = [figure(state, unit, g, current, targets.for_group(g))
                      for g in KPI_OF_GROUP if g not in missing]  # fmt: skip
         if not found:
-            raise HTTPException(422, {"problem": "period_finer_than_data",
-                                      "period": current.kind, "period_label": label(current),
-                                      "reason": next(iter(missing.values()))})  # fmt: skip
+            raise HTTPException(422, f"{label(current)}: {next(iter(missing.values()))}")
         return json_response({"level": unit.kind, "area_code": unit.code,
                               "borough_code": unit.borough,
                               "target_config_version": targets.version,
@@ -92,9 +90,7 @@ def build_router(
         with folder.lock:
             why = availability(folder.state, unit, group, current)
         if why is not None:
-            raise HTTPException(422, {"problem": "period_finer_than_data",
-                                      "period": current.kind, "period_label": label(current),
-                                      "reason": why})  # fmt: skip
+            raise HTTPException(422, f"{label(current)}: {why}")
         first, last = day_index(current.first), day_index(current.last)
         counts = await asyncio.to_thread(store.categories, unit, group, first, last)
         return {"area_code": ward_code, "kpi_group": group, "period_start": current.first,

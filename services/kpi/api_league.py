@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from services.kpi.board import Board
 from services.kpi.domain.league import EXCEPTIONS
-from services.kpi.domain.periods import period
+from services.kpi.domain.periods import Period, label, period
 from services.kpi.domain.state import MPS, Unit
 from services.kpi.views import exceptions_body, league_body, spc_body
 from shared.auth import Authenticator, Role
@@ -37,6 +37,12 @@ def build_league_router(board: Board, auth: Authenticator,
 
     def as_of_or_data_date(as_of: date | None) -> date:
         return as_of or board.data_date(today())
+
+    def reason(scope: Unit, group: str, current: Period) -> dict[str, Any]:
+        """Why a scope's league leaves its areas out, when the data cannot support the
+        period (monthly-only counts, a period that is not whole months)."""
+        why = board.available(scope, group, current)
+        return {} if why is None else {"not_available": f"{label(current)}: {why}"}
 
     @router.get("/wards/{ward_code}/spc", dependencies=[ward_scope])
     def ward_spc(ward_code: str, group: GroupName, interval: Literal["week", "month"] = "month",
@@ -67,7 +73,8 @@ def build_league_router(board: Board, auth: Authenticator,
         exact p-values adjusted across the borough (Benjamini–Hochberg)."""
         scope = Unit("borough", borough_code, borough_code)
         current = period(period_kind, as_of_or_data_date(as_of))
-        return {"scope": borough_code, **league_body(board.ward_league(scope, group, current))}
+        return {"scope": borough_code, **league_body(board.ward_league(scope, group, current)),
+                **reason(scope, group, current)}  # fmt: skip
 
     @router.get("/boroughs/{borough_code}/exceptions", dependencies=[borough_scope])
     def borough_exceptions(
@@ -78,7 +85,8 @@ def build_league_router(board: Board, auth: Authenticator,
         scope = Unit("borough", borough_code, borough_code)
         current = period(period_kind, as_of_or_data_date(as_of))
         found = board.ward_league(scope, group, current)
-        return {"scope": borough_code, **exceptions_body(found, limit)}
+        return {"scope": borough_code, **exceptions_body(found, limit),
+                **reason(scope, group, current)}  # fmt: skip
 
     @router.get("/boroughs/{borough_code}/reconciliation", dependencies=[borough_scope])
     def borough_reconciliation(borough_code: str, period_kind: PeriodParam = "rolling_12m",
@@ -103,8 +111,10 @@ def build_league_router(board: Board, auth: Authenticator,
         each crime KPI over the meeting's period."""
         scope = Unit("borough", borough_code, borough_code)
         current = period(MEETINGS[meeting], as_of_or_data_date(as_of))
-        found = [exceptions_body(board.ward_league(scope, g, current), limit) for g in KPI_GROUPS]
-        return {"scope": borough_code, "meeting": meeting, "kpis": found}
+        found = [{**exceptions_body(board.ward_league(scope, g, current), limit),
+                  **reason(scope, g, current)} for g in KPI_GROUPS]  # fmt: skip
+        return {"scope": borough_code, "meeting": meeting, "period_label": label(current),
+                "kpis": found}  # fmt: skip
 
     @router.get("/mps/meetings/{meeting}", dependencies=[central])
     def mps_meeting(meeting: MpsMeeting, as_of: date | None = None,
@@ -113,15 +123,18 @@ def build_league_router(board: Board, auth: Authenticator,
         quarterly Key Performance Review — the most significant performing wards across the
         MPS for each crime KPI (adjusted across all wards)."""
         current = period(MEETINGS[meeting], as_of_or_data_date(as_of))
-        found = [exceptions_body(board.ward_league(MPS, g, current), limit) for g in KPI_GROUPS]
-        return {"scope": MPS.code, "meeting": meeting, "kpis": found}
+        found = [{**exceptions_body(board.ward_league(MPS, g, current), limit),
+                  **reason(MPS, g, current)} for g in KPI_GROUPS]  # fmt: skip
+        return {"scope": MPS.code, "meeting": meeting, "period_label": label(current),
+                "kpis": found}  # fmt: skip
 
     @router.get("/mps/exceptions", dependencies=[central])
     def mps_exceptions(group: GroupName, period_kind: PeriodParam = "fytd",
                        as_of: date | None = None, limit: Limit = EXCEPTIONS) -> Any:  # fmt: skip
         """The MPS's most significant poor and good performing wards (adjusted across all)."""
         current = period(period_kind, as_of_or_data_date(as_of))
-        return {"scope": MPS.code, **exceptions_body(board.ward_league(MPS, group, current), limit)}
+        return {"scope": MPS.code, **exceptions_body(board.ward_league(MPS, group, current), limit),
+                **reason(MPS, group, current)}  # fmt: skip
 
     @router.get("/mps/league", dependencies=[central])
     def mps_league(group: GroupName, period_kind: PeriodParam = "fytd",

@@ -356,3 +356,38 @@ def test_survey_kpis_are_served_for_boroughs_published_and_refused_for_wards(
     )
     assert parsed.payload.significance is not None
     assert parsed.payload.significance.verdict == "significant_better"
+
+
+def test_monthly_counts_answer_weeks_with_the_reason_and_months_with_figures(
+    env: dict[str, str], bootstrap: str
+) -> None:
+    settings = load_settings(KpiSettings, env)
+    central = token(env, "central")
+    ward = "E05013808"  # no other test here counts in it
+    cells = [counted(f"cell:{y}:{m}", delta=12, ward=ward, at=f"{y}-{m:02d}-01T00:00:00+00:00")
+             for y in (2024, 2025) for m in range(1, 13)]  # fmt: skip
+    produce(bootstrap, cells)
+    headers = {"Authorization": f"Bearer {central}"}
+    base = f"/v1/kpi/wards/{ward}"
+    with TestClient(create_app(settings)) as client:
+        wait_for(
+            lambda: (
+                client.get(base, headers=headers).status_code == 200
+                and client.get(base, headers=headers).json()["figures"][0]["value"] == 108
+            )
+        )
+        found = client.get(base, headers=headers).json()  # default as-of: 31 December 2025
+        [violence_] = [f for f in found["figures"] if f["kpi_group"] == "violence"]
+        assert violence_["period_label"] == "FYTD 2025-26 to December 2025"
+        assert violence_["sources"]["this_year"]["resolution"] == "published_monthly"
+        week = client.get(base, params={"period": "week"}, headers=headers)
+        assert week.status_code == 200  # property and ASB have no monthly counts here
+        assert [n["kpi_group"] for n in week.json()["not_available"]] == ["violence"]
+        assert "data for this area are monthly" in week.json()["not_available"][0]["reason"]
+        part = client.get(base, params={"period": "month", "as_of": "2025-12-15"},
+                          headers=headers)  # fmt: skip
+        assert "violence" not in [f["kpi_group"] for f in part.json()["figures"]]
+        drill = client.get(f"{base}/categories", headers=headers,
+                           params={"group": "violence", "period": "rolling_28d"})  # fmt: skip
+        assert drill.status_code == 422
+        assert drill.json()["detail"].startswith("28 days to 31 December 2025: not available")
