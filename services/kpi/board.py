@@ -67,7 +67,9 @@ class Board:
         target = self._targets.for_group(group)
         ratio = target.ratio if target else None
         key = ("spc", unit, group, as_of, interval)
-        return self._cached(key, lambda s: spc_view(s, unit, group, as_of, interval, ratio))
+        least = self._targets.spc_min_points
+        return self._cached(key, lambda s: spc_view(s, unit, group, as_of, interval, ratio,
+                                                    min_points=least))  # fmt: skip
 
     def spc_for(self, unit: Unit, group: str, current: Period) -> SpcVerdict:
         """The verdict of the chart that goes with ``current``'s kind (the whole chart is
@@ -76,8 +78,9 @@ class Board:
         target = self._targets.for_group(group)
         ratio = target.ratio if target else None
         key = ("spc_for", unit, group, current.last, interval)
+        least = self._targets.spc_min_points
         return self._cached(key, lambda s: verdict(
-            spc_view(s, unit, group, current.last, interval, ratio)))  # fmt: skip
+            spc_view(s, unit, group, current.last, interval, ratio, min_points=least)))  # fmt: skip
 
     def reconcile(self, borough_code: str, current: Period) -> list[Reconciliation]:
         """The borough's figures against its published borough total."""

@@ -1,4 +1,5 @@
-"""Loading the versioned target configuration (TOML) into :class:`Targets`."""
+"""Loading the versioned target configuration (TOML) into :class:`Targets`: the KPI targets
+and the SPC setting."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from services.kpi.domain.spc_view import WINDOW
+from services.kpi.domain.stats import MIN_POINTS
 from services.kpi.domain.targets import KPI_OF_GROUP, Target, Targets
 
 DEFAULT_PATH = Path(__file__).with_name("targets.toml")
@@ -25,7 +28,16 @@ def load_targets(path: Path = DEFAULT_PATH) -> Targets:
     by_group = {t.group: t for t in targets}
     if set(by_group) != set(KPI_OF_GROUP):
         raise TargetConfigError(f"{path}: targets must cover exactly {sorted(KPI_OF_GROUP)}")
-    return Targets(version, by_group)
+    return Targets(version, by_group, _spc_min_points(path, data.get("spc", {})))
+
+
+def _spc_min_points(path: Path, entry: Any) -> int:
+    found = entry.get("min_points", MIN_POINTS) if isinstance(entry, dict) else None
+    most = WINDOW["month"]
+    if type(found) is not int or not 2 <= found <= most:
+        raise TargetConfigError(f"{path}: spc.min_points must be a whole number from 2 to "
+                                f"{most} (the points of a monthly chart)")  # fmt: skip
+    return found
 
 
 def _target(path: Path, index: int, entry: Any) -> Target:

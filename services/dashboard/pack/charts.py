@@ -113,23 +113,26 @@ def trajectory_chart(spc: Mapping[str, Any], as_of: date, target_ratio: float | 
 
 def spc_chart(spc: Mapping[str, Any], name: str) -> str:
     """The XmR chart: counts, mean, process limits; special-cause points ringed and
-    marked with a letter (C concern, I improvement)."""
+    marked with a letter (C concern, I improvement). A chart with too few points to judge
+    draws its limits as trial limits and rings nothing."""
     series = spc.get("series", [])
     labels = [str(p["start"])[:7] for p in series]
     values: list[float | None] = [float(p["count"]) for p in series]
     limits = spc.get("limits")
+    judged = spc.get("signal", "insufficient_data") != "insufficient_data"
+    trial = "" if judged else " (trial)"
     bands = []
     if limits:
         bands = [("Mean", limits["mean"], "#333", ""),
-                 ("Upper limit", limits["upper"], "#b3261e", "6 3"),
-                 ("Lower limit", limits["lower_shown"], "#1b7a3a", "6 3")]  # fmt: skip
-    verdict = spc.get("signal", "insufficient_data").replace("_", " ")
+                 (f"Upper limit{trial}", limits["upper"], "#b3261e", "6 3"),
+                 (f"Lower limit{trial}", limits["lower_shown"], "#1b7a3a", "6 3")]  # fmt: skip
+    verdict = spc.get("signal", "").replace("_", " ") if judged else "too few points to judge"
     title = f"{name}: monthly XmR chart"
     desc = (f"{len(series)} months. Latest point: {verdict}."
-            + (f" Mean {_fmt(limits['mean'])}, limits {_fmt(limits['lower_shown'])} to "
+            + (f" Mean {_fmt(limits['mean'])},{trial} limits {_fmt(limits['lower_shown'])} to "
                f"{_fmt(limits['upper'])}." if limits else " No limits yet."))  # fmt: skip
     svg = line_chart(title, desc, labels, [Line("Count", values, "#1f4e9a", "", True)], bands)
-    marks = _signal_marks(spc, values, limits)
+    marks = _signal_marks(spc, values, limits) if judged else ""
     return svg.replace("</svg>", marks + "</svg>") if marks else svg
 
 

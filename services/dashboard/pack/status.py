@@ -101,8 +101,10 @@ def spc_class(spc: Mapping[str, Any] | None) -> SpcClass:
     if signal == "common_cause":
         return SpcClass("common_cause", "~", "Common cause",
                         "Ordinary variation only: no SPC rule is broken.")  # fmt: skip
+    warning = (spc or {}).get("warning")
     return SpcClass("insufficient_data", "?", "Too few points",
-                    "Not enough whole weeks or months yet for a control chart.")  # fmt: skip
+                    "Not enough whole weeks or months yet to judge special causes on a control "
+                    f"chart{f' ({warning})' if warning else ''}: no signal is raised.")  # fmt: skip
 
 
 def pct(value: float | None) -> str:

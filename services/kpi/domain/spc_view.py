@@ -5,7 +5,9 @@ the as-of date, the latest ``WINDOW`` of them; the series starts no earlier than
 month holding any count in the MPS (so the months before the data begins are not read as
 zeros). Limits come from every point shown. The latest point's verdict is a concern or an
 improvement when a special-cause signal involves it (crime counts: lower is better), else
-common cause. With fewer than ``MIN_POINTS`` points there is no chart.
+common cause. With fewer than ``min_points`` points (versioned configuration; default 12)
+nothing is judged: the verdict is ``insufficient_data`` ("too few points"), the chart shows
+trial limits and no signal, and there is no assurance; with fewer than 2 there is no chart.
 
 Assurance (NHS "Making Data Count") compares the target with the process limits. The target
 of one point is the average count per point over the same points a year earlier (52 weeks
@@ -22,11 +24,12 @@ from typing import Final, Literal
 from services.kpi.domain.days import day_index, month_index, month_start
 from services.kpi.domain.series import DaySeries
 from services.kpi.domain.state import MPS, KpiState, Unit
-from services.kpi.domain.stats import Assurance, Signal, XmrChart, assurance, xmr
+from services.kpi.domain.stats import MIN_POINTS, Assurance, Signal, XmrChart, assurance, xmr
 
 Interval = Literal["week", "month"]
 WINDOW: Final = {"week": 52, "month": 24}
-MIN_POINTS: Final = 2
+CHART_POINTS: Final = 2
+"""Points an XmR chart needs at all (one moving range)."""
 _WEEK = timedelta(weeks=1)
 
 
@@ -69,26 +72,33 @@ def verdict(view: SpcView) -> SpcVerdict:
 
 
 def spc_view(state: KpiState, unit: Unit, group: str, as_of: date, interval: Interval,
-             target_ratio: float | None) -> SpcView:  # fmt: skip
-    """The XmR chart of ``unit`` × ``group`` by ``interval`` as of ``as_of``."""
+             target_ratio: float | None, *, min_points: int = MIN_POINTS) -> SpcView:  # fmt: skip
+    """The XmR chart of ``unit`` × ``group`` by ``interval`` as of ``as_of``, judged when it
+    has at least ``min_points`` points."""
     start = _data_start(state, group, as_of)
     spans = _spans(start, as_of, interval)
     counts = _counter(state.series(unit, group), interval)
     points = tuple(Point(a, b, c) for (a, b), c in zip(spans, counts(spans), strict=True))
-    if len(points) < MIN_POINTS:
-        why = f"an XmR chart needs at least {MIN_POINTS} whole {interval}s of data"
+    if len(points) < CHART_POINTS:
+        why = (f"too few points: {len(points)} of the {min_points} whole {interval}s needed "
+               "before special causes are judged")  # fmt: skip
         return SpcView(interval, points, None, "insufficient_data", (), None, None, why)
-    chart = xmr([float(p.count) for p in points], direction="lower_is_better")
+    chart = xmr([float(p.count) for p in points], direction="lower_is_better",
+                min_points=min_points)  # fmt: skip
     latest = [s for s in chart.signals if len(points) - 1 in s.indices]
     level = _target_level(counts, spans, start, interval, target_ratio)
+    assured = None
+    if level is not None and chart.judged:
+        assured = assurance(chart, level, "lower_is_better")
     return SpcView(
-        interval, points, chart, _latest_verdict(latest), tuple(sorted({s.rule for s in latest})),
-        level, None if level is None else assurance(chart, level, "lower_is_better"),
-        chart.warning,
+        interval, points, chart, _latest_verdict(chart, latest),
+        tuple(sorted({s.rule for s in latest})), level, assured, chart.warning,
     )  # fmt: skip
 
 
-def _latest_verdict(signals: list[Signal]) -> str:
+def _latest_verdict(chart: XmrChart, signals: list[Signal]) -> str:
+    if not chart.judged:
+        return "insufficient_data"
     verdicts = {s.verdict for s in signals}
     if "concern" in verdicts:
         return "concern"

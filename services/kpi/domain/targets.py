@@ -1,4 +1,5 @@
-"""Targets: the change against the same period last year each crime KPI aims for.
+"""Targets: the change against the same period last year each crime KPI aims for, and the
+points an SPC chart needs before it is judged.
 
 The figures come from versioned configuration (``services/kpi/targets.toml``); this module
 holds the parsed, validated form the domain works with.
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final
+
+from services.kpi.domain.stats import MIN_POINTS
 
 KPI_OF_GROUP: Final = {"violence": 1, "property": 4, "asb": 5}
 LOWER_IS_BETTER: Final = frozenset(KPI_OF_GROUP)
@@ -30,6 +33,8 @@ class Target:
 class Targets:
     version: str
     by_group: dict[str, Target]
+    spc_min_points: int = MIN_POINTS
+    """Points an SPC chart needs before any special cause is judged (fewer: too few points)."""
 
     def for_group(self, group: str) -> Target | None:
         return self.by_group.get(group)

@@ -74,3 +74,16 @@ def test_labels_and_titles_are_escaped() -> None:
     assert "Kings &lt;Cross&gt; &amp; Co" in svg
     ET.fromstring(svg)
     assert re.search(r"No limits yet", svg)
+
+
+def test_a_chart_with_too_few_points_draws_trial_limits_and_rings_nothing() -> None:
+    spc = series({f"2024-{m:02d}": c for m, c in zip(range(1, 7), [5, 6, 5, 6, 5, 30],
+                                                     strict=True)})  # fmt: skip
+    limits = {"mean": 9.5, "upper": 40.0, "lower_shown": 0.0}
+    spc |= {"signal": "insufficient_data", "limits": limits, "signals": []}
+    svg = spc_chart(spc, "Evelyn Property")
+    root = ET.fromstring(svg)
+    assert not [c for c in root.iter(f"{SVG}circle") if c.get("fill") == "none"]
+    labels = {t.text for t in root.iter(f"{SVG}text")}
+    assert {"Upper limit (trial)", "Lower limit (trial)"} <= labels
+    assert "Latest point: too few points to judge. Mean 9.5, (trial) limits 0 to 40." in svg

@@ -61,6 +61,15 @@ def test_spc_class(spc: dict[str, Any] | None, key: str, symbol: str) -> None:
     assert (found.key, found.symbol) == (key, symbol)
 
 
+def test_too_few_points_says_why_and_that_nothing_is_flagged() -> None:
+    warning = ("too few points: 6 of the 12 needed before special causes are judged; the "
+               "limits are trial limits")  # fmt: skip
+    found = spc_class({"signal": "insufficient_data", "rules_fired": [], "warning": warning})
+    assert found.label == "Too few points"
+    assert warning in found.explanation
+    assert "no signal is raised" in found.explanation
+
+
 def test_the_concern_names_the_rules_that_fired() -> None:
     assert (
         "(run_of_7, two_of_three)"

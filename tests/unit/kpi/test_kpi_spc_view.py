@@ -74,7 +74,9 @@ def test_the_series_starts_with_the_first_month_of_data_in_the_mps() -> None:
     counts.apply({(W, "violence", day_index(date(2024, 5, 3)), month_index(date(2024, 5, 3))): 4})
     view = spc_view(counts, W, "violence", date(2024, 8, 31), "month", None)
     assert [p.count for p in view.points] == [0, 0, 4, 0, 0, 0]
-    assert view.warning == "limits from fewer than 12 points are unreliable (these come from 6)"
+    assert view.warning == ("too few points: 6 of the 12 needed before special causes are "
+                            "judged; the limits are trial limits")  # fmt: skip
+    assert view.latest == "insufficient_data"
 
 
 def test_no_data_or_one_point_is_insufficient() -> None:
@@ -111,3 +113,36 @@ def test_assurance_with_a_stable_history() -> None:
     easy = spc_view(state, W, "violence", date(2024, 12, 31), "month", 1.5)
     assert easy.target_level == pytest.approx(16.5)
     assert easy.assurance == "consistently_meet"
+
+
+# A spike of 30 after months alternating 10 and 12: beyond the upper limit of any chart of 5
+# or more points, so a judged chart calls the latest point a concern.
+@pytest.mark.parametrize(
+    ("months_shown", "min_points", "latest"),
+    [(11, 12, "insufficient_data"), (12, 12, "concern"), (13, 12, "concern"),
+     (12, 15, "insufficient_data"), (15, 15, "concern"), (6, 6, "concern")],
+)  # fmt: skip
+def test_no_verdict_below_the_minimum_points(months_shown: int, min_points: int,
+                                             latest: str) -> None:  # fmt: skip
+    values = [*([10, 12] * 12)[: months_shown - 1], 30]
+    state = state_with(months(date(2024, 1, 1), values))
+    end = date(2024 + (months_shown - 1) // 12, (months_shown - 1) % 12 + 1, 28)
+    view = spc_view(state, W, "violence", end, "month", 0.98, min_points=min_points)
+    assert len(view.points) == months_shown - 1  # the month of the as-of date is not over
+    view = spc_view(state, W, "violence", end + timedelta(days=10), "month", 0.98,
+                    min_points=min_points)  # fmt: skip
+    assert len(view.points) == months_shown
+    assert view.latest == latest
+    assert view.chart is not None
+    if latest == "insufficient_data":
+        # trial limits are drawn, but nothing is flagged, alerted or assured
+        assert (view.rules_fired, view.chart.signals, view.assurance) == ((), (), None)
+        assert not view.chart.judged
+        assert view.warning == (
+            f"too few points: {months_shown} of the {min_points} needed "
+            "before special causes are judged; the limits are trial limits"
+        )
+    else:
+        assert view.rules_fired == ("beyond_limits",)
+        assert view.chart.judged
+        assert view.warning is None

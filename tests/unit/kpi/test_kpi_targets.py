@@ -11,9 +11,41 @@ from services.kpi.target_config import TargetConfigError, load_targets
 
 def test_the_packaged_targets() -> None:
     targets = load_targets()
-    assert targets.version == "2026.1"
+    assert targets.version == "2026.2"
     ratios = {g: (t.kpi, t.ratio) for g, t in targets.by_group.items()}
     assert ratios == {"violence": (1, 0.98), "property": (4, 0.99), "asb": (5, None)}
+    assert targets.spc_min_points == 12
+
+
+TARGETS = """
+[[target]]
+kpi = 1
+group = "violence"
+[[target]]
+kpi = 4
+group = "property"
+[[target]]
+kpi = 5
+group = "asb"
+"""
+
+
+@pytest.mark.parametrize(("spc", "min_points"), [("", 12), ("[spc]\nmin_points = 15\n", 15),
+                                                 ("[spc]\nmin_points = 2\n", 2)])  # fmt: skip
+def test_the_spc_minimum_points(tmp_path: Path, spc: str, min_points: int) -> None:
+    path = tmp_path / "targets.toml"
+    path.write_text(f'version = "x"\n{spc}{TARGETS}')
+    assert load_targets(path).spc_min_points == min_points
+
+
+@pytest.mark.parametrize("value", ["1", "25", "12.5", "true", '"12"'])
+def test_a_bad_spc_minimum_is_refused(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "targets.toml"
+    path.write_text(f'version = "x"\n[spc]\nmin_points = {value}\n{TARGETS}')
+    with pytest.raises(
+        TargetConfigError, match=r"spc\.min_points must be a whole number from 2 to 24"
+    ):
+        load_targets(path)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from services.kpi.domain.stats.poisson import (
     poisson_ratio_test,
     poisson_z,
 )
-from services.kpi.domain.stats.spc import XmrChart, xmr
+from services.kpi.domain.stats.spc import MIN_POINTS, XmrChart, xmr
 from services.kpi.domain.stats.spc_rules import Direction, Rule, Side, Signal, Verdict
 from services.kpi.domain.stats.trajectory import (
     gap,
@@ -24,6 +24,7 @@ from services.kpi.domain.stats.trajectory import (
 )
 
 __all__ = [
+    "MIN_POINTS",
     "NOTABLE_Z",
     "Assurance",
     "Direction",

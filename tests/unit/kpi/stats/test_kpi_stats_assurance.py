@@ -11,7 +11,7 @@ def _chart(lcl: float, mean: float, ucl: float) -> XmrChart:
     return XmrChart(
         mean=mean, mr_bar=(ucl - mean) / 2.66, ucl=ucl, lcl=lcl, lcl_floored=max(0.0, lcl),
         near_upper=mean, near_lower=mean, points=20, baseline_points=20, signals=(),
-        warning=None,
+        judged=True, warning=None,
     )  # fmt: skip
 
 

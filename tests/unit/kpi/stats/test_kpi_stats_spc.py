@@ -152,7 +152,9 @@ def test_opposite_near_limits_are_not_two_of_three() -> None:
 def test_limits_from_a_baseline_judge_the_later_points() -> None:
     # nhspy-plotthedots test_fix_point_mean: 1..10 with the limits fixed after 5 points has
     # mean 3; MR̄ 1, so the limits are 0.34 / 5.66 and the near upper limit 4.7733.
-    chart = xmr(list(range(1, 11)), direction="higher_is_better", baseline_points=5)
+    # Judged from 10 points here (by default a chart is judged from 12).
+    chart = xmr(list(range(1, 11)), direction="higher_is_better", baseline_points=5,
+                min_points=10)  # fmt: skip
     assert (chart.mean, chart.mr_bar, chart.ucl) == pytest.approx((3.0, 1.0, 5.66))
     assert chart.signals == (
         Signal("trend_of_7", tuple(range(10)), "high", "improvement"),
@@ -178,18 +180,24 @@ def test_verdict_follows_the_direction(side: Any, direction: Direction, verdict:
     assert [s.verdict for s in _signals(values, direction)] == [verdict]
 
 
+TOO_FEW = "too few points: 11 of the 12 needed before special causes are judged"
+FEW_IN_BASELINE = "limits from fewer than 12 points are unreliable (these come from 11)"
+
+
 @pytest.mark.parametrize(
-    ("points", "baseline_points", "warned"),
-    [(11, None, True), (12, None, False), (30, None, False), (30, 11, True), (30, 12, False)],
-)
+    ("points", "baseline_points", "warning"),
+    [(11, None, TOO_FEW), (12, None, None), (30, None, None), (30, 11, FEW_IN_BASELINE),
+     (30, 12, None)],
+)  # fmt: skip
 def test_warning_when_limits_come_from_fewer_than_12_points(
-    points: int, baseline_points: int | None, warned: bool
+    points: int, baseline_points: int | None, warning: str | None
 ) -> None:
     chart = xmr(([10.0, 12.0] * 15)[:points], direction="lower_is_better",
                 baseline_points=baseline_points)  # fmt: skip
-    assert (chart.warning is not None) is warned
-    if warned:
-        assert "limits from fewer than 12 points are unreliable" in (chart.warning or "")
+    if warning is None:
+        assert chart.warning is None
+    else:
+        assert warning in (chart.warning or "")
 
 
 @pytest.mark.parametrize(
@@ -252,3 +260,41 @@ def test_two_in_three_as_nhsr_plot_the_dots_marks_it(
              for i in s.indices}  # fmt: skip
     assert found == {i for i, m in enumerate(marked) if m}
 
+
+# Worked series for the minimum number of points: a spike far beyond any limit as the last
+# point, after n - 1 points alternating 10 and 12 (beyond the upper limit for every n ≥ 5).
+def _spiked(n: int) -> list[float]:
+    return [*([10.0, 12.0] * 12)[: n - 1], 60.0]
+
+
+@pytest.mark.parametrize(
+    ("points", "min_points", "judged"),
+    [(2, 12, False), (11, 12, False), (12, 12, True), (13, 12, True), (14, 15, False),
+     (15, 15, True), (5, 5, True), (4, 5, False)],
+)  # fmt: skip
+def test_no_special_cause_is_judged_below_the_minimum_points(
+    points: int, min_points: int, judged: bool
+) -> None:
+    chart = xmr(_spiked(points), direction="lower_is_better", min_points=min_points)
+    assert chart.judged is judged
+    if judged:
+        assert Signal("beyond_limits", (points - 1,), "high", "concern") in chart.signals
+        assert chart.warning is None
+    else:
+        assert chart.signals == ()
+        assert chart.warning == (
+            f"too few points: {points} of the {min_points} needed before special causes are "
+            "judged; the limits are trial limits"
+        )
+    # the trial limits are the same arithmetic either way
+    assert chart.ucl == xmr(_spiked(points), direction="lower_is_better", min_points=2).ucl
+
+
+def test_the_default_minimum_is_12_points() -> None:
+    assert not xmr(_spiked(11), direction="lower_is_better").judged
+    assert xmr(_spiked(12), direction="lower_is_better").judged
+
+
+def test_a_minimum_below_2_points_is_refused() -> None:
+    with pytest.raises(ValueError, match="min_points must be at least 2"):
+        xmr([1.0, 2.0], direction="lower_is_better", min_points=1)
