@@ -113,8 +113,9 @@ def trajectory_chart(spc: Mapping[str, Any], as_of: date, target_ratio: float | 
 
 def spc_chart(spc: Mapping[str, Any], name: str) -> str:
     """The XmR chart: counts, mean, process limits; special-cause points ringed and
-    marked with a letter (C concern, I improvement). A chart with too few points to judge
-    draws its limits as trial limits and rings nothing."""
+    marked with a letter (C concern, I improvement). The counts are the series the KPI
+    service charts (a 2022-set ward's on its own boundaries, as its figures). A chart with too
+    few points to judge draws its limits as trial limits and rings nothing."""
     series = spc.get("series", [])
     labels = [str(p["start"])[:7] for p in series]
     values: list[float | None] = [float(p["count"]) for p in series]

@@ -3,11 +3,14 @@
 Points are whole weeks (Monday–Sunday) or whole calendar months that have ended on or before
 the as-of date, the latest ``WINDOW`` of them; the series starts no earlier than the first
 month holding any count in the MPS (so the months before the data begins are not read as
-zeros). Limits come from every point shown. The latest point's verdict is a concern or an
-improvement when a special-cause signal involves it (crime counts: lower is better), else
-common cause. With fewer than ``min_points`` points (versioned configuration; default 12)
-nothing is judged: the verdict is ``insufficient_data`` ("too few points"), the chart shows
-trial limits and no signal, and there is no assurance; with fewer than 2 there is no chart.
+zeros). A 2022-set ward's points are its counts on its own boundaries, as its figures count
+them: its own counts plus its shares of the counts still held on changed 2018-set wards,
+rounded point by point (:meth:`KpiState.comparable_total` over each week or month). Limits
+come from every point shown. The latest point's verdict is a concern or an improvement when a
+special-cause signal involves it (crime counts: lower is better), else common cause. With
+fewer than ``min_points`` points (versioned configuration; default 12) nothing is judged:
+the verdict is ``insufficient_data`` ("too few points"), the chart shows trial limits and no
+signal, and there is no assurance; with fewer than 2 there is no chart.
 
 Assurance (NHS "Making Data Count") compares the target with the process limits. The target
 of one point is the average count per point over the same points a year earlier (52 weeks
@@ -77,7 +80,7 @@ def spc_view(state: KpiState, unit: Unit, group: str, as_of: date, interval: Int
     has at least ``min_points`` points."""
     start = _data_start(state, group, as_of)
     spans = _spans(start, as_of, interval)
-    counts = _counter(state.series(unit, group), interval)
+    counts = _counter(state, unit, group, interval)
     points = tuple(Point(a, b, c) for (a, b), c in zip(spans, counts(spans), strict=True))
     if len(points) < CHART_POINTS:
         why = (f"too few points: {len(points)} of the {min_points} whole {interval}s needed "
@@ -108,8 +111,29 @@ def _latest_verdict(chart: XmrChart, signals: list[Signal]) -> str:
 Spans = list[tuple[date, date]]
 
 
-def _counter(series: DaySeries | None, interval: Interval) -> Callable[[Spans], list[int]]:
-    """Counts of consecutive whole weeks or months, read in one pass over the series."""
+def _counter(state: KpiState, unit: Unit, group: str,
+             interval: Interval) -> Callable[[Spans], list[int]]:  # fmt: skip
+    """Counts of consecutive whole weeks or months on the unit's own boundaries: its own
+    counts plus, for a 2022-set ward, the rounded sum of its shares of the changed 2018-set
+    wards' counts, multiplied and added in :meth:`KpiState.comparable_total`'s order (so each
+    point equals that week's or month's figure to the last bit); each series read in one
+    pass."""
+    own = _reader(state.series(unit, group), interval)
+    parts = [(_reader(series, interval), share) for series, share in state.shares_of(unit, group)]
+
+    def counts(spans: Spans) -> list[int]:
+        mine = own(spans)
+        if not parts:
+            return mine
+        shared = [(read(spans), share) for read, share in parts]
+        return [n + round(sum(share * got[i] for got, share in shared))
+                for i, n in enumerate(mine)]  # fmt: skip
+
+    return counts
+
+
+def _reader(series: DaySeries | None, interval: Interval) -> Callable[[Spans], list[int]]:
+    """Counts of consecutive whole weeks or months of one series, read in one pass."""
 
     def counts(spans: Spans) -> list[int]:
         if series is None or not spans:

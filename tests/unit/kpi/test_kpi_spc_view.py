@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.kpi.domain.days import day_index, month_index
+from services.kpi.domain.days import day_index, month_index, month_start
 from services.kpi.domain.spc_view import spc_view
 from services.kpi.domain.state import KpiState, Unit
 
@@ -146,3 +146,73 @@ def test_no_verdict_below_the_minimum_points(months_shown: int, min_points: int,
         assert view.rules_fired == ("beyond_limits",)
         assert view.chart.judged
         assert view.warning is None
+
+
+# A 2022-set ward (NEW) takes 0.4 of changed 2018-set ward A's counts and 0.25 of B's; its own
+# code holds counts only from April 2024. Its SPC points are its figures' counts: its own
+# plus round(0.4·A + 0.25·B) over each month or week, rounded once per point.
+NEW = Unit("ward", "E05013806", "E09000033")
+OLD_A = Unit("ward", "E05000630", "E09000033")
+OLD_B = Unit("ward", "E05000631", "E09000033")
+SHARES = {NEW: ((OLD_A, 0.4), (OLD_B, 0.25))}
+A_COUNTS = [5, 7, 1, 0, 9, 3, 6, 2, 8, 4, 1, 5, 7, 3, 0, 2]  # Jan 2023 .. Apr 2024
+B_COUNTS = [2, 1, 1, 6, 0, 4, 3, 3, 1, 2, 5, 7, 1, 9, 2, 0]
+NEW_COUNTS = [3, 4, 2, 5, 6, 4, 3, 5, 7, 4]  # Apr 2024 .. Jan 2025
+
+
+def boundary_state() -> KpiState:
+    state = KpiState(SHARES)
+    changes: dict[tuple[Unit, str, int, int], int] = {}
+    for unit, first, values in ((OLD_A, date(2023, 1, 1), A_COUNTS),
+                                (OLD_B, date(2023, 1, 1), B_COUNTS),
+                                (NEW, date(2024, 4, 1), NEW_COUNTS)):  # fmt: skip
+        for day, n in months(first, values).items():
+            for offset in range(n):  # spread over the month's days, so weeks differ
+                when = day + timedelta(days=(offset * 5) % 28)
+                key = (unit, "violence", day_index(when), month_index(when))
+                changes[key] = changes.get(key, 0) + 1
+    state.apply(changes)
+    return state
+
+
+def test_a_2022_set_wards_points_are_its_apportioned_counts_month_by_month() -> None:
+    state = boundary_state()
+    view = spc_view(state, NEW, "violence", date(2025, 1, 31), "month", 0.98)
+    assert len(view.points) == 24  # Feb 2023 .. Jan 2025
+    for p in view.points:
+        figure, _ = state.comparable_total(NEW, "violence", day_index(p.start), day_index(p.end))
+        assert p.count == figure
+    # by hand: Jan 2023 is 0.4·5 + 0.25·2 = 2.5 → 2 (half to even), off the window; Feb 2023 is
+    # 0.4·7 + 0.25·1 = 3.05 → 3; Mar 2023 0.4 + 0.25 = 0.65 → 1 (each share alone rounds to
+    # 0); Apr 2024 is 3 of its own + 0.4·2 + 0.25·0 = 0.8 → 4; from May 2024 its own only.
+    counts = [p.count for p in view.points]
+    assert counts[:2] == [3, 1]
+    assert counts[14:] == [4, 4, 2, 5, 6, 4, 3, 5, 7, 4]
+    # the target level reads the same apportioned series a year earlier (Jan 2023 on)
+    year_before = [month_index(p.start) - 12 for p in view.points[11:]]
+    last_year = [state.comparable_total(NEW, "violence", day_index(month_start(m)),
+                                        day_index(month_start(m + 1)) - 1)[0]
+                 for m in year_before]  # fmt: skip
+    assert last_year[:3] == [2, 3, 1]
+    assert view.target_level == pytest.approx(sum(last_year) / len(last_year) * 0.98)
+
+
+def test_a_2022_set_wards_weekly_points_are_its_apportioned_counts() -> None:
+    state = boundary_state()
+    view = spc_view(state, NEW, "violence", date(2024, 12, 31), "week", None)
+    assert len(view.points) == 52
+    for p in view.points:
+        figure, _ = state.comparable_total(NEW, "violence", day_index(p.start), day_index(p.end))
+        assert p.count == figure
+    unapportioned = [sum(state.series(NEW, "violence").by_day(  # type: ignore[union-attr]
+        day_index(p.start), day_index(p.end))) for p in view.points]  # fmt: skip
+    assert [p.count for p in view.points] != unapportioned
+
+
+def test_other_units_are_unchanged_by_apportioning() -> None:
+    state = boundary_state()
+    borough = Unit("borough", "E09000033", "E09000033")
+    view = spc_view(state, borough, "violence", date(2025, 1, 31), "month", None)
+    totals = [a + b for a, b in zip(A_COUNTS, B_COUNTS, strict=True)] + NEW_COUNTS[1:]
+    assert [p.count for p in view.points] == [
+        *totals[1:15], totals[15] + NEW_COUNTS[0], *NEW_COUNTS[1:]]  # fmt: skip
