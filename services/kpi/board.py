@@ -7,15 +7,17 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import date, timedelta
 from typing import Final, TypeVar
 
 from services.kpi.domain.days import day_index, day_of, month_index, month_start
 from services.kpi.domain.diagnostics import Answer, Kind
+from services.kpi.domain.figures import availability
 from services.kpi.domain.league import League, league, ranks, ward_ranks
 from services.kpi.domain.periods import Period
 from services.kpi.domain.reconcile import Reconciliation, reconcile
-from services.kpi.domain.spc_view import Interval, SpcVerdict, SpcView, spc_view, verdict
+from services.kpi.domain.resolution import latest_monthly_end
+from services.kpi.domain.spc_view import WINDOW, Interval, SpcVerdict, SpcView, spc_view, verdict
 from services.kpi.domain.state import MPS, KpiState, Unit
 from services.kpi.domain.targets import KPI_OF_GROUP, Targets
 from services.kpi.fold import Folder
@@ -41,14 +43,31 @@ class Board:
         """Rankings with the :meth:`KpiState.totals_stamp` they were computed at."""
 
     def borough_league(self, group: str, current: Period) -> League:
-        """Every borough of the MPS, tested and ranked."""
-        return self._ranked(("boroughs", group, current), _boroughs, group,
+        """Every borough of the MPS whose data support the period, tested and ranked."""
+        return self._ranked(("boroughs", group, current),
+                            lambda s: _supported(s, _boroughs(s), group, current), group,
                             lambda s, units: league(s, units, group, current))  # fmt: skip
 
     def ward_league(self, scope: Unit, group: str, current: Period) -> League:
-        """Every ward of ``scope`` (a borough or the MPS), tested and ranked."""
-        return self._ranked(("wards", scope, group, current), lambda s: _wards(s, scope), group,
+        """Every ward of ``scope`` (a borough or the MPS) whose data support the period,
+        tested and ranked (none when the data are monthly and the period is not whole
+        months)."""
+        return self._ranked(("wards", scope, group, current),
+                            lambda s: _supported(s, _wards(s, scope), group, current), group,
                             lambda s, units: league(s, units, group, current))  # fmt: skip
+
+    def available(self, unit: Unit, group: str, current: Period) -> str | None:
+        """None when the data support ``unit``'s figure for ``current``, else why not."""
+        return self._cached(("available", unit, group, current),
+                            lambda s: availability(s, unit, group, current))  # fmt: skip
+
+    def weekly_supported(self, unit: Unit, group: str, as_of: date) -> bool:
+        """Can ``unit``'s weekly chart to ``as_of`` be drawn (no monthly-only counts in the
+        months it spans)?"""
+        first = month_index(as_of - timedelta(weeks=WINDOW["week"]))
+        return self._cached(("weekly", unit, group, as_of), lambda s: not any(
+            s.resolution.monthly(s.draws_on(unit), group, m)
+            for m in range(first, month_index(as_of) + 1)))  # fmt: skip
 
     def ranks(self, unit: Unit, group: str, current: Period) -> tuple[int | None, int | None]:
         """(rank in its borough, rank in the MPS); rank 1 = most significant increase."""
@@ -66,6 +85,8 @@ class Board:
     def spc(self, unit: Unit, group: str, as_of: date, interval: Interval) -> SpcView:
         target = self._targets.for_group(group)
         ratio = target.ratio if target else None
+        if interval == "week" and not self.weekly_supported(unit, group, as_of):
+            return _no_weekly_chart()
         key = ("spc", unit, group, as_of, interval)
         least = self._targets.spc_min_points
         return self._cached(key, lambda s: spc_view(s, unit, group, as_of, interval, ratio,
@@ -75,6 +96,8 @@ class Board:
         """The verdict of the chart that goes with ``current``'s kind (the whole chart is
         not kept: thousands of these are cached while every figure is published)."""
         interval: Interval = "week" if current.kind in SPC_INTERVAL else "month"
+        if interval == "week" and not self.weekly_supported(unit, group, current.last):
+            return verdict(_no_weekly_chart())
         target = self._targets.for_group(group)
         ratio = target.ratio if target else None
         key = ("spc_for", unit, group, current.last, interval)
@@ -96,9 +119,10 @@ class Board:
         return self._people.get((kind, window), lambda: people.by_owner(kind, first, last))
 
     def data_date(self, today: date) -> date:
-        """The latest day with any count in the MPS, never after ``today`` (``today`` when
-        nothing is counted): the date "current" figures are as of."""
-        return self._cached(("data_date", today), lambda s: _latest_day(s, today) or today)
+        """The latest day with any count in the MPS — the end of its month where that month
+        holds monthly-only counts — never after ``today`` (``today`` when nothing is
+        counted): the date "current" figures are as of."""
+        return self._cached(("data_date", today), lambda s: _data_date(s, today))
 
     def _ranked(self, key: Hashable, members: Callable[[KpiState], list[Unit]], group: str,
                 compute: Callable[[KpiState, list[Unit]], T]) -> T:  # fmt: skip
@@ -146,12 +170,32 @@ class _Memo:
             return self._held[key]  # type: ignore[return-value]
 
 
+WEEKLY_NOT_AVAILABLE: Final = ("no weekly chart: the data for this area are monthly (counts "
+                               "known only to their month); see the monthly chart")  # fmt: skip
+
+
+def _no_weekly_chart() -> SpcView:
+    return SpcView("week", (), None, "insufficient_data", (), None, None, WEEKLY_NOT_AVAILABLE)
+
+
+def _supported(state: KpiState, units: list[Unit], group: str, current: Period) -> list[Unit]:
+    """Those of ``units`` whose data support a figure for ``current``."""
+    return [u for u in units if availability(state, u, group, current) is None]
+
+
 def _boroughs(state: KpiState) -> list[Unit]:
     return state.units("borough")
 
 
 def _wards(state: KpiState, scope: Unit) -> list[Unit]:
     return state.units("ward", None if scope.kind == "mps" else scope.code)
+
+
+def _data_date(state: KpiState, today: date) -> date:
+    latest = _latest_day(state, today)
+    monthly = latest_monthly_end(state.resolution, MPS, KPI_OF_GROUP, today)
+    found = max((d for d in (latest, monthly) if d is not None), default=None)
+    return today if found is None else min(found, today)
 
 
 def _latest_day(state: KpiState, today: date) -> date | None:
