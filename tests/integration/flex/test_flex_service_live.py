@@ -136,6 +136,9 @@ def test_a_simulated_month_is_reported_and_its_exceptions_published(
         )
         kpi9 = get(f"/v1/flex/boroughs/{WESTMINSTER}/kpi9?as_of=2025-03-31").json()
         assert kpi9["periods"][0]["planned_minutes"] == body["total"]["planned"]
+        total, month_kpi9 = body["total"], kpi9["periods"][0]
+        assert month_kpi9["authorised_flex_minutes"] == total["flexed_out_authorised"] > 0
+        assert month_kpi9["unauthorised_flex_minutes"] == total["flexed_out_unauthorised"] > 0
         assert get(f"/v1/flex/boroughs/{CAMDEN}/report?month=2025-03").status_code == 403
         assert get("/v1/flex/mps/report?month=2025-03").status_code == 403
         assert get("/v1/flex/mps/report?month=2025-03", central).status_code == 200
@@ -158,7 +161,7 @@ def test_a_simulated_month_is_reported_and_its_exceptions_published(
         return bool(m["payload"].get("kpi") == 9 and m["payload"]["level"] == "mps")
 
     kpi9 = _consume(bootstrap, "snt.kpi.updates.v1", mps_kpi9)
-    assert kpi9["payload"]["measure"] == "abstraction_share"
+    assert kpi9["payload"]["measure"] == "authorised_ward_flex_share"
     assert isinstance(parse_event(json.dumps(kpi9)), KpiUpdated)  # meets the contract
     assert 0 < kpi9["payload"]["value"] < 1
     assert duties > 0
