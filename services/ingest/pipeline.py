@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -36,10 +36,22 @@ from services.ingest.domain.process import (
 )
 from services.ingest.domain.records import RecordState, apply_version
 from services.ingest.domain.rejection import RejectionError
+from services.ingest.domain.releases import ReleaseScope
 from services.ingest.store.base import CellValue, IngestStore, IngestUnit
 from shared.contracts import FieldProblem, RejectReason
 
-Status = Literal["accepted", "duplicate", "superseded", "parked", "unchanged", "rejected"]
+Status = Literal["accepted", "duplicate", "superseded", "parked", "unchanged", "rejected", "held"]
+CellKind = Literal["new", "revised", "retracted", "held"]
+
+
+@dataclass(frozen=True, slots=True)
+class CellEffect:
+    """What a published cell did: its kind of change, its KPI group, and its delta (for a
+    held cell, its published value, which is not applied)."""
+
+    kind: CellKind
+    group: str
+    delta: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +64,8 @@ class Outcome:
     problems: tuple[FieldProblem, ...] = ()
     settled: tuple[Outcome, ...] = ()
     """Parked amendments this input settled (its crime arrived): applied or rejected."""
+    effect: CellEffect | None = None
+    """For a published cell that changed or was held."""
 
 
 @dataclass
@@ -68,6 +82,8 @@ class Submission:
 class _Batch:
     unit: IngestUnit
     ctx: Context
+    scope: ReleaseScope | None = None
+    retracting: bool = False
     events: list[OutEvent] = field(default_factory=list)
 
 
@@ -80,19 +96,45 @@ class Pipeline:
         self._context = context
         self._observe = observe
 
-    def submit(self, submissions: Sequence[Submission]) -> list[Outcome]:
-        """Process a batch in one transaction; every submission gets an outcome."""
+    @property
+    def store(self) -> IngestStore:
+        return self._store
+
+    def now(self) -> datetime:
+        """The time as the pipeline's context sees it (injected in tests)."""
+        return self._context().now
+
+    def submit(
+        self, submissions: Sequence[Submission], scope: ReleaseScope | None = None
+    ) -> list[Outcome]:
+        """Process a batch in one transaction; every submission gets an outcome. Published
+        cells of a release are taken in within its ``scope``."""
         ctx = self._context()
         with self._store.unit() as unit:
             unit.prefetch([s.item for s in submissions])
-            batch = _Batch(unit, ctx)
+            batch = _Batch(unit, ctx, scope)
             outcomes = [self._one(batch, s) for s in submissions]
             unit.append(batch.events, ctx.now)
+        self._report(outcomes)
+        return outcomes
+
+    def retract(self, scope: ReleaseScope, cell_ids: Sequence[str]) -> list[Outcome]:
+        """Bring stored cells the release no longer has to zero, in one transaction."""
+        ctx = self._context()
+        with self._store.unit() as unit:
+            zeros = [replace(s.intake, count=0) for s in unit.stored_cells(cell_ids).values()]
+            unit.prefetch(zeros)
+            batch = _Batch(unit, ctx, scope, retracting=True)
+            outcomes = [self._one(batch, Submission(z, _count_type(z))) for z in zeros]
+            unit.append(batch.events, ctx.now)
+        self._report(outcomes)
+        return outcomes
+
+    def _report(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:
             self._observe(outcome)
             for settled in outcome.settled:
                 self._observe(settled)
-        return outcomes
 
     def _one(self, batch: _Batch, sub: Submission) -> Outcome:
         item = sub.item
@@ -185,18 +227,29 @@ class Pipeline:
         return settled
 
     def _cell(self, batch: _Batch, item: CountIntake, event_type: str) -> Outcome:
-        stored = batch.unit.cell(item.origin.event_id)
-        if stored is None and item.count == 0:
-            return Outcome("unchanged", item.origin.event_id, event_type)
+        scope, cell_id = batch.scope, item.origin.event_id
+        if scope is not None and item.month not in scope.months:
+            return Outcome("superseded", cell_id, event_type)  # a newer release governs it
+        stored = batch.unit.cell(cell_id)
+        if (stored is None or stored.value == 0) and item.count == 0:
+            return Outcome("unchanged", cell_id, event_type)
         cell = published_cell(item, batch.ctx)
+        if scope is not None and scope.hold:
+            batch.unit.hold_cell(scope.release_id, item)
+            return Outcome("held", cell_id, event_type,
+                           effect=CellEffect("held", cell.what.group, item.count))  # fmt: skip
         change = cell_change(stored.value if stored else None, stored.revision if stored else 0,
                              item.count)  # fmt: skip
         if change is None:
-            return Outcome("unchanged", item.origin.event_id, event_type)
-        batch.unit.save_cell(cell.cell_id, CellValue(item.count, change.revision))
+            return Outcome("unchanged", cell_id, event_type)
+        batch.unit.save_cell(item, CellValue(item.count, change.revision),
+                             scope.release_id if scope else None)  # fmt: skip
         event = cell_counted(cell, change, batch.ctx.resolver.reference_version)
         batch.events.append(event)
-        return Outcome("accepted", item.origin.event_id, event_type, (event.event_id,))
+        kind: CellKind = "retracted" if batch.retracting else (
+            "new" if stored is None else "revised")  # fmt: skip
+        effect = CellEffect(kind, cell.what.group, change.delta)
+        return Outcome("accepted", cell_id, event_type, (event.event_id,), effect=effect)
 
     def _single(
         self, batch: _Batch, item: SurveyIntake | DutyIntake | ResponseIntake, event_type: str
@@ -209,6 +262,10 @@ class Pipeline:
             event = response_event(item, batch.ctx)
         batch.events.append(event)
         return Outcome("accepted", item.origin.event_id, event_type, (event.event_id,))
+
+
+def _count_type(item: CountIntake) -> str:
+    return "cad.counted" if item.category.major == "Anti-social behaviour" else "crime.counted"
 
 
 def now_context_factory(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from services.ingest.domain.releases import ReleaseWindow
 from services.ingest.importers import (
     mps_borough_csv,
     mps_ward_csv,
@@ -37,6 +38,8 @@ class Format:
     source: str
     parse: Parser
     count_rows: Callable[[Path], int]
+    release: Callable[[Path], tuple[ReleaseWindow, str]] | None = None
+    """For a release of a published monthly file: its window and digest (see releases.py)."""
 
 
 FORMATS: dict[str, Format] = {
@@ -56,11 +59,13 @@ FORMATS: dict[str, Format] = {
             mps_ward_csv.FORMAT,
             "London Datastore MPS ward-level monthly crime: one count per non-zero cell",
             mps_ward_csv.SOURCE, mps_ward_csv.parse, mps_ward_csv.count_rows,
+            mps_ward_csv.release,
         ),
         Format(
             mps_borough_csv.FORMAT,
             "London Datastore MPS borough-level monthly crime: one count per non-zero cell",
             mps_borough_csv.SOURCE, mps_borough_csv.parse, mps_borough_csv.count_rows,
+            mps_borough_csv.release,
         ),
         Format(
             pas_borough_csv.FORMAT,

@@ -8,15 +8,15 @@ Event id ``mps-borough:<slug of the label>:<YYYYMM>:<hash>`` (hash as for ward c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 from services.ingest.domain.intake import Place
+from services.ingest.domain.releases import ReleaseWindow
 from services.ingest.importers.csvfile import count_data_lines
 from services.ingest.importers.errors import RowError
-from services.ingest.importers.mps_wide import Layout, parse_wide
+from services.ingest.importers.mps_wide import Layout, parse_wide, release_of, slug
 from services.ingest.importers.rejects import Item, source_name
 
 FORMAT: Final = "mps-borough-csv"
@@ -25,13 +25,6 @@ VARIANTS: Final = (
     ("MajorText", "MinorText", "BoroughName"),
     ("MajorText", "MinorText", "LookUp_BoroughName"),
 )
-
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def slug(label: str) -> str:
-    """``Aviation Security (SO18)`` → ``aviation-security-so18``."""
-    return _NOT_ALNUM.sub("-", label.casefold()).strip("-")
 
 
 def _area(fields: list[str], keys: tuple[str, ...]) -> tuple[str, Place]:
@@ -52,3 +45,8 @@ def parse(path: Path, *, source: str | None = None, include_zero: bool = False) 
 
 def count_rows(path: Path) -> int:
     return count_data_lines(path)
+
+
+def release(path: Path) -> tuple[ReleaseWindow, str]:
+    """The file's release: dataset ``mps-borough``, its month window, and its digest."""
+    return release_of(path, LAYOUT)

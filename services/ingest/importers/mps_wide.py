@@ -15,6 +15,7 @@ from hashlib import sha256
 from pathlib import Path
 
 from services.ingest.domain.intake import Category, CountIntake, CountLevelName, Origin, Place
+from services.ingest.domain.releases import ReleaseWindow
 from services.ingest.importers.csvfile import CsvFile
 from services.ingest.importers.errors import ImportFormatError, RowError
 from services.ingest.importers.months import month_column
@@ -22,6 +23,12 @@ from services.ingest.importers.rejects import Item, Rejector
 from shared.contracts import RejectReason
 
 _NEGATIVE = re.compile(r"-\d+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def slug(label: str) -> str:
+    """``Aviation Security (SO18)`` → ``aviation-security-so18``."""
+    return _NOT_ALNUM.sub("-", label.casefold()).strip("-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +119,19 @@ class _Cells:
         return self._rejector.reject(
             file.line, RejectReason.SCHEMA_VIOLATION, column, text, file.original(), event_id
         )
+
+
+def release_of(path: Path, layout: Layout) -> tuple[ReleaseWindow, str]:
+    """The release a file is: its dataset and month window (from the header alone), and the
+    SHA-256 of its bytes. A file of the wrong format raises ``ImportFormatError``."""
+    with CsvFile(path, Rejector("", layout.dataset)) as file:
+        header = file.header()
+        months = [m for _, m in _months(path, layout, header, _keys(path, layout, header))]
+    digest = sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return ReleaseWindow(layout.dataset, min(months), max(months)), digest.hexdigest()
 
 
 def _keys(path: Path, layout: Layout, header: list[str]) -> tuple[str, ...]:

@@ -1,15 +1,29 @@
-"""JSON forms of the states the store keeps (record states, parked amendments)."""
+"""Stored forms of the states the store keeps: record states and parked amendments (JSON),
+published cells (columns) and a release's findings (JSON)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from services.ingest.domain.intake import AmendmentIntake, Category, Origin, Place
+from services.ingest.domain.intake import (
+    AmendmentIntake,
+    Category,
+    CountIntake,
+    CountLevelName,
+    Origin,
+    Place,
+)
 from services.ingest.domain.records import Classified, RecordState
+from services.ingest.domain.releases import Finding
 from services.ingest.domain.resolve import Resolved
+
+CELL_COLUMNS = ("dataset", "month", "area", "level", "taxonomy", "major", "minor", "ward_code",
+                "borough_label")  # fmt: skip
+"""The columns that say what a published cell is (``cell_columns`` gives their values)."""
 
 
 def _default(value: object) -> str:
@@ -47,3 +61,44 @@ def load_amendment(text: str) -> AmendmentIntake:
         category=Category(**d["category"]) if d["category"] else None,
         place=Place(**d["place"]) if d["place"] else None, reason=d["reason"],
     )  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def month_text(month: date) -> str:
+    """``2024-01`` (cached: a file has few months and hundreds of thousands of cells)."""
+    return f"{month:%Y-%m}"
+
+
+def text_month(text: str) -> date:
+    return date(int(text[:4]), int(text[5:7]), 1)
+
+
+def cell_columns(item: CountIntake) -> tuple[Any, ...]:
+    """The values of ``CELL_COLUMNS`` for a cell."""
+    return (item.dataset, month_text(item.month),
+            *_what_and_where(item.level, item.place, item.category))  # fmt: skip
+
+
+@lru_cache(maxsize=65_536)
+def _what_and_where(level: str, place: Place, cat: Category) -> tuple[Any, ...]:
+    """Cached: a file has some thousands of (area, category) rows and many cells each."""
+    area = place.ward_code or place.borough_label or ""
+    return (area, level, cat.taxonomy, cat.major, cat.minor, place.ward_code, place.borough_label)
+
+
+def load_cell(cell_id: str, row: Any, count: int, source: str, line: int | None) -> CountIntake:
+    """A published cell back from its stored columns (``row`` has ``CELL_COLUMNS``)."""
+    level: CountLevelName = "ward" if row.level == "ward" else "borough_total"
+    return CountIntake(
+        Origin(cell_id, 1, source, None, line), row.dataset, level,
+        Place(ward_code=row.ward_code, borough_label=row.borough_label), text_month(row.month),
+        Category(row.taxonomy, row.major, row.minor), count,
+    )  # fmt: skip
+
+
+def dump_findings(findings: tuple[Finding, ...]) -> str:
+    return json.dumps([[f.area, month_text(f.month), f.previous, f.new] for f in findings])
+
+
+def load_findings(text: str) -> tuple[Finding, ...]:
+    return tuple(Finding(a, text_month(m), p, n) for a, m, p, n in json.loads(text))

@@ -18,8 +18,17 @@ from services.ingest.domain.canonical import OutEvent
 from services.ingest.domain.intake import AmendmentIntake, CountIntake, CrimeIntake, IncidentIntake
 from services.ingest.domain.records import RecordState
 from services.ingest.store import tables as t
-from services.ingest.store.base import CellValue, Key, StoredEvent
-from services.ingest.store.codec import dump_amendment, dump_state, load_amendment, load_state
+from services.ingest.store.base import CellValue, Key, StoredCell, StoredEvent
+from services.ingest.store.codec import (
+    CELL_COLUMNS,
+    cell_columns,
+    dump_amendment,
+    dump_state,
+    load_amendment,
+    load_cell,
+    load_state,
+)
+from services.ingest.store.releases import SqlReleases
 from shared.db import BulkSql, serialise_writers, writer
 
 CHUNK = 500
@@ -44,7 +53,8 @@ class SqlUnit:
         self._parked: dict[str, list[AmendmentIntake]] = {}
         self._new_keys: list[tuple[str, int, str]] = []
         self._dirty_records: dict[tuple[str, str], RecordState] = {}
-        self._dirty_cells: dict[str, CellValue] = {}
+        self._dirty_cells: dict[str, tuple[Any, ...]] = {}
+        self._held: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._new_parked: list[dict[str, Any]] = []
         self._taken: set[str] = set()
         self._events: list[tuple[Any, ...]] = []
@@ -88,7 +98,8 @@ class SqlUnit:
 
     def _fetch_cells(self, ids: Sequence[str]) -> None:
         for part in _chunks(sorted(set(ids))):
-            rows = self._conn.execute(select(t.cells).where(t.cells.c.cell_id.in_(part)))
+            query = select(t.cells.c.cell_id, t.cells.c.value, t.cells.c.revision)
+            rows = self._conn.execute(query.where(t.cells.c.cell_id.in_(part)))
             self._cells.update({r.cell_id: CellValue(r.value, r.revision) for r in rows})
 
     def _fetch_parked(self, crime_ids: Sequence[str]) -> None:
@@ -117,8 +128,27 @@ class SqlUnit:
     def cell(self, cell_id: str) -> CellValue | None:
         return self._cells.get(cell_id)
 
-    def save_cell(self, cell_id: str, value: CellValue) -> None:
-        self._cells[cell_id] = self._dirty_cells[cell_id] = value
+    def save_cell(self, item: CountIntake, value: CellValue, release_id: str | None) -> None:
+        cell_id = item.origin.event_id
+        self._cells[cell_id] = value
+        self._dirty_cells[cell_id] = (cell_id, value.value, value.revision, release_id,
+                                      *cell_columns(item))  # fmt: skip
+
+    def stored_cells(self, ids: Sequence[str]) -> dict[str, StoredCell]:
+        found: dict[str, StoredCell] = {}
+        for part in _chunks(sorted(set(ids))):
+            for r in self._conn.execute(select(t.cells).where(t.cells.c.cell_id.in_(part))):
+                value = CellValue(r.value, r.revision)
+                found[r.cell_id] = StoredCell(load_cell(r.cell_id, r, r.value, "store", None),
+                                              value)  # fmt: skip
+        return found
+
+    def hold_cell(self, release_id: str, item: CountIntake) -> None:
+        origin = item.origin
+        self._held[(release_id, origin.event_id)] = (
+            release_id, origin.event_id, origin.line, item.count, origin.source,
+            *cell_columns(item),
+        )  # fmt: skip
 
     def park(self, amendment: AmendmentIntake) -> None:
         self._parked.setdefault(amendment.crime_id, []).append(amendment)
@@ -153,9 +183,11 @@ class SqlUnit:
         sql.upsert("ingest_record", ("kind", "record_id"), ("version", "state"), [
             (k[0], k[1], s.version, dump_state(s)) for k, s in self._dirty_records.items()
         ])  # fmt: skip
-        sql.upsert("ingest_cell", ("cell_id",), ("value", "revision"), [
-            (c, v.value, v.revision) for c, v in self._dirty_cells.items()
-        ])  # fmt: skip
+        cell_values = ("value", "revision", "release_id", *CELL_COLUMNS)
+        sql.upsert("ingest_count_cell", ("cell_id",), cell_values, list(self._dirty_cells.values()))
+        held_values = ("line", "value", "source", *CELL_COLUMNS)
+        sql.upsert("ingest_held_cell", ("release_id", "cell_id"), held_values,
+                   list(self._held.values()))  # fmt: skip
         if self._taken:
             self._conn.execute(
                 t.parked.delete().where(t.parked.c.crime_id.in_(sorted(self._taken)))
@@ -173,8 +205,9 @@ def _aware(at: datetime | None) -> datetime | None:
     return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
 
 
-class SqlIngestStore:
+class SqlIngestStore(SqlReleases):
     def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
         self._engine = engine
         self._writer = writer(engine)
 

@@ -1,4 +1,5 @@
-"""The ingest database: received keys, record states, cells, parked amendments, events.
+"""The ingest database: received keys, record states, published cells and releases, held
+cells, parked amendments, events.
 
 ``ingest_event`` is both the event store (every canonical event and dead letter, in order,
 for replays and recomputation) and the transactional outbox (``published_at`` is null until
@@ -37,12 +38,61 @@ records = Table(
     Column("state", Text, nullable=False),
 )  # fmt: skip
 
+
+def _cell_columns() -> list[Column[object]]:
+    """What a published cell is: its dataset, month, area, level, place and category."""
+    return [
+        Column("dataset", String(32), nullable=False),
+        Column("month", String(7), nullable=False),  # YYYY-MM
+        Column("area", String(100), nullable=False),
+        Column("level", String(16), nullable=False),
+        Column("taxonomy", String(32), nullable=False),
+        Column("major", String(200), nullable=False),
+        Column("minor", String(200), nullable=True),
+        Column("ward_code", String(16), nullable=True),
+        Column("borough_label", String(200), nullable=True),
+    ]
+
+
 cells = Table(
-    "ingest_cell", metadata,
+    "ingest_count_cell", metadata,
     Column("cell_id", String(160), primary_key=True),
     Column("value", BigInteger, nullable=False),
     Column("revision", Integer, nullable=False),
+    Column("release_id", String(64), nullable=True),
+    *_cell_columns(),
 )  # fmt: skip
+"""Every published cell's applied value (the sum of its count events) and what it is. No index
+on (dataset, month): a release reads its window once per import (one scan), while an index
+would be kept up on every one of the hundreds of thousands of cells written."""
+
+releases = Table(
+    "ingest_release", metadata,
+    Column("release_id", String(64), primary_key=True),
+    Column("dataset", String(32), nullable=False),
+    Column("first_month", String(7), nullable=False),
+    Column("last_month", String(7), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("findings", Text, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_by", String(200), nullable=True),
+    Column("note", Text, nullable=True),
+)  # fmt: skip
+
+held_cells = Table(
+    "ingest_held_cell", metadata,
+    Column("release_id", String(64), primary_key=True),
+    Column("cell_id", String(160), primary_key=True),
+    Column("line", Integer, nullable=True),
+    Column("value", BigInteger, nullable=False),
+    Column("source", String(64), nullable=False),
+    *_cell_columns(),
+)  # fmt: skip
+"""The cells of a held release, stored as published until an analyst accepts or rejects it."""
 
 parked = Table(
     "ingest_parked", metadata,

@@ -86,7 +86,7 @@ def test_a_non_integer_cell_is_rejected_and_the_rest_of_the_row_counts(write: Wr
     rejection = only_rejection(items)
     assert where(rejection) == (RejectReason.SCHEMA_VIOLATION, "202404", 1)
     assert "whole number" in rejection.problems[0].problem
-    assert rejection.origin.event_id.startswith("mps-ward:E05014053:202404:")
+    assert rejection.origin.event_id.startswith("mps-ward:E05014053:barking-and-dagenham:202404:")
     assert rejection.original == WARD_ROW.format(cells="1,x2,3").rstrip()
     assert [i.count for i in items if isinstance(i, CountIntake)] == [1, 3]
 

@@ -95,7 +95,9 @@ def test_a_ward_cell_carries_its_area_month_and_category(ward_2024: list[CountIn
     assert (first.category.taxonomy, first.category.major, first.category.minor) == (
         "mps_upper", "ARSON AND CRIMINAL DAMAGE", "ARSON",
     )  # fmt: skip
-    assert re.fullmatch(r"mps-ward:E05013570:202401:[0-9a-f]{16}", first.origin.event_id)
+    assert re.fullmatch(
+        r"mps-ward:E05013570:aviation-security-so18:202401:[0-9a-f]{16}", first.origin.event_id
+    )
     assert (first.origin.line, first.origin.version) == (1, 1)
 
 
