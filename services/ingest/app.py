@@ -8,12 +8,15 @@ from typing import Any
 from fastapi import FastAPI
 
 from services.ingest.api import build_router
+from services.ingest.api_releases import build_release_router
 from services.ingest.config import IngestSettings
 from services.ingest.handlers import register_handlers
 from services.ingest.metrics import IngestMetrics
 from services.ingest.outbox import OutboxRelay
 from services.ingest.pipeline import Pipeline
 from services.ingest.publisher import KafkaPublisher
+from services.ingest.release_rule import load_release_rule
+from services.ingest.releases import ReleaseDesk
 from services.ingest.service import IngestService
 from services.ingest.store.sql import SqlIngestStore, create_schema
 from services.ingest.wiring import context_factory
@@ -58,7 +61,10 @@ def create_app(settings: IngestSettings) -> FastAPI:
         checks=standard_checks(settings, broker, engine), registry=registry,
     )  # fmt: skip
     add_forbidden_handler(app)
-    app.include_router(build_router(service, Authenticator(SqlTokenStore(auth_engine), utc_now)))
+    auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
+    app.include_router(build_router(service, auth))
+    desk = ReleaseDesk(pipeline, load_release_rule())
+    app.include_router(build_release_router(service, desk, auth))
     freeze_static()
     return app
 

@@ -17,6 +17,7 @@ from services.ingest.domain.releases import PlausibilityRule
 from services.ingest.feed import event_type, items, submissions
 from services.ingest.importers import FORMATS
 from services.ingest.pipeline import Pipeline
+from services.ingest.release_rule import load_release_rule
 from services.ingest.releases import BATCH, ReleaseDesk
 from services.ingest.summary import ImportSummary
 from shared.reference import LondonReference
@@ -30,9 +31,10 @@ def run_import(
     rule: PlausibilityRule | None = None,
 ) -> ImportSummary:  # fmt: skip
     """Import ``path`` as ``fmt``; ``progress`` is called with the rows done per batch. A
-    release of a published monthly file is judged by ``rule`` and applied or held."""
+    release of a published monthly file is judged by ``rule`` (default: the versioned
+    ``release_rule.toml``) and applied or held."""
     if FORMATS[fmt].release is not None:
-        desk = ReleaseDesk(pipeline, rule or PlausibilityRule(), batch=batch)
+        desk = ReleaseDesk(pipeline, rule or load_release_rule(), batch=batch)
         return desk.import_release(fmt, path, reference, progress=progress)
     summary = ImportSummary(fmt, str(path))
     stream = submissions(items(fmt, path, reference))

@@ -7,13 +7,15 @@ never sees two writers from this process; each batch wakes the outbox relay.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from services.ingest.decode import submission
 from services.ingest.metrics import IngestMetrics
 from services.ingest.outbox import OutboxRelay
 from services.ingest.pipeline import Outcome, Pipeline, Submission
+
+T = TypeVar("T")
 
 
 class IngestService:
@@ -43,3 +45,11 @@ class IngestService:
             outcomes = await asyncio.to_thread(self._pipeline.submit, subs)
         self._relay.wake.set()
         return outcomes
+
+    async def exclusive(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (a release decision, say) in a worker thread between batches, then
+        wake the relay for the events it stored."""
+        async with self._lock:
+            result = await asyncio.to_thread(work)
+        self._relay.wake.set()
+        return result
