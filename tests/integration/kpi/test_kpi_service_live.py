@@ -319,7 +319,7 @@ def test_survey_kpis_are_served_for_boroughs_published_and_refused_for_wards(
         event["payload"].update(area_code=area, period_end=end, proportion=proportion, n=1600)
         return json.dumps(event).encode()
 
-    raws = [aggregate(BOROUGH, "2025-03-31", 0.66), aggregate(BOROUGH, "2024-03-31", 0.62),
+    raws = [aggregate(BOROUGH, "2025-03-31", 0.68), aggregate(BOROUGH, "2024-03-31", 0.62),
             aggregate("MPS", "2025-03-31", 0.60), aggregate(CAMDEN, "2025-03-31", 0.5)]  # fmt: skip
     settings = load_settings(KpiSettings, {**env, "SNT_KPI_UPDATE_INTERVAL_S": "0.2"})
     lead = token(env, "borough_lead", (BOROUGH,))
@@ -332,9 +332,11 @@ def test_survey_kpis_are_served_for_boroughs_published_and_refused_for_wards(
         path = f"/v1/kpi/boroughs/{BOROUGH}/survey?as_of=2025-04-15&measure=good_job"
         wait_for(lambda: len(get(path).json()["figures"]) == 1)
         [found] = get(path).json()["figures"]
-        assert (found["kpi"], found["quarter"], found["percent"]) == (6, "Q4 2024/25", 66.0)
-        assert found["vs_last_year"]["difference_points"] == pytest.approx(4.0)
-        assert found["vs_last_year"]["verdict"] == "significant_better"  # n = 1600 each
+        assert (found["kpi"], found["quarter"], found["percent"]) == (6, "Q4 2024/25", 68.0)
+        assert found["vs_last_year"]["difference_points"] == pytest.approx(6.0)
+        # n = 1600 each, 1,053 effective at the borough design effect 1.52: a 6-point rise is
+        # significant (z = 2.9) where 4 points would not be (z = 1.9)
+        assert found["vs_last_year"]["verdict"] == "significant_better"
         assert found["target_percent"] == pytest.approx(63.0)
         assert found["vs_mps"]["percent"] == 60.0
         assert found["peers"][0] == "E09000007"
@@ -351,7 +353,7 @@ def test_survey_kpis_are_served_for_boroughs_published_and_refused_for_wards(
     assert isinstance(parsed, KpiUpdated)
     assert (parsed.payload.unit, parsed.payload.value, parsed.payload.n) == (
         "proportion",
-        0.66,
+        0.68,
         1600,
     )
     assert parsed.payload.significance is not None
