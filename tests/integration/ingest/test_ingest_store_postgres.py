@@ -1,6 +1,7 @@
 """The ingest pipeline tests again on PostgreSQL, the distributed mode's database:
-de-duplication, amendments moving counts, parked amendments, dead letters, unlocated records
-and published cells and their revisions."""
+de-duplication, amendments moving counts, parked amendments, dead letters, unlocated records,
+published cells and their revisions, and releases (revised, retracted, held, accepted,
+rejected)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from shared.db import make_engine
 from tests.support.services import fresh_postgres_database
 from tests.unit.ingest.conftest import classifier, make_pipeline, reference  # noqa: F401
 from tests.unit.ingest.test_ingest_pipeline import *  # noqa: F403
+from tests.unit.ingest.test_ingest_releases import *  # noqa: F403
 
 pytestmark = pytest.mark.integration
 
