@@ -1,7 +1,8 @@
 """Alerts API: list and filter alerts, acknowledge, silence, manage subscriptions, read the
-delivery log. Auth-scoped: a borough lead sees and acknowledges their boroughs' alerts, a
-cluster inspector their wards'; central and system everything; subscriptions are managed by
-central and system."""
+delivery log. Auth-scoped (:mod:`services.alerts.scope`): a borough lead sees, acknowledges
+and silences their boroughs' alerts, a cluster inspector their wards'; central and system
+everything; subscriptions and the delivery log are for central and system. Out of scope is
+403 with the reason; an alert id that exists nowhere is 404."""
 
 from __future__ import annotations
 
@@ -17,8 +18,12 @@ from pydantic import BaseModel, Field
 from services.alerts.domain.lifecycle import Alert
 from services.alerts.domain.routing import Silence, Subscription
 from services.alerts.engine import Engine
+from services.alerts.scope import AlertScope, SilenceConflictError
 from services.alerts.store.base import AlertsStore, DeliveryRow
-from shared.auth import Authenticator, Principal, Role
+from shared.auth import Authenticator, Principal, Role, forbidden_as_403
+
+AREA = r"^(E05\d{6}|E09\d{6}|MPS)$"
+BOROUGH = r"^(E09\d{6}|MPS)$"
 
 
 class Acknowledgement(BaseModel):
@@ -29,8 +34,12 @@ class SilenceIn(BaseModel):
     reason: str = Field(min_length=1, max_length=300, description="Why, e.g. a planned event")
     hours: float = Field(gt=0, le=24 * 31, description="How long from now (time-boxed)")
     rule_id: str | None = Field(default=None, description="Only this rule")
-    area_code: str | None = Field(default=None, description="Only this ward or borough")
-    borough_code: str | None = Field(default=None, description="Only this borough's alerts")
+    area_code: str | None = Field(
+        default=None, pattern=AREA, description="Only this ward or borough (E05…, E09…, MPS)"
+    )
+    borough_code: str | None = Field(
+        default=None, pattern=BOROUGH, description="Only this borough's alerts (E09…)"
+    )
 
 
 class SubscriptionIn(BaseModel):
@@ -45,17 +54,10 @@ class SubscriptionIn(BaseModel):
 
 
 def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
-                 now: Callable[[], datetime]) -> APIRouter:  # fmt: skip
+                 now: Callable[[], datetime], scope: AlertScope) -> APIRouter:  # fmt: skip
     router = APIRouter(prefix="/v1", tags=["alerts"])
     anyone = Depends(auth.principal)
     managers = Depends(auth.require_roles(Role.CENTRAL, Role.SYSTEM))
-
-    def visible(p: Principal, a: Alert) -> bool:
-        if a.level == "mps":
-            return p.can_see_mps()
-        if a.level == "borough":
-            return p.can_see_borough(a.area_code)
-        return p.can_see_ward(a.area_code, a.borough_code or "")
 
     @router.get("/alerts")
     def list_alerts(
@@ -63,9 +65,13 @@ def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
         rule_id: str | None = None, borough_code: str | None = None,
         recognition: bool | None = None,
     ) -> Any:  # fmt: skip
-        """Alerts in your scope, newest first, filtered by state, rule, borough, kind."""
+        """Alerts in your scope, newest first, filtered by state, rule, borough, kind (a
+        borough outside your scope is 403)."""
+        if borough_code is not None:
+            with forbidden_as_403():
+                scope.require_borough_filter(principal, borough_code)
         with engine.lock:
-            found = [a for a in engine.alerts.values() if visible(principal, a)
+            found = [a for a in engine.alerts.values() if scope.sees_alert(principal, a)
                      and a.state != "pending" and state in (None, a.state)
                      and rule_id in (None, a.rule_id)
                      and borough_code in (None, a.borough_code, a.area_code)
@@ -76,36 +82,47 @@ def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
     @router.post("/alerts/{alert_id}/acknowledge")
     def acknowledge(alert_id: str, body: Acknowledgement,
                     principal: Principal = anyone) -> Any:  # fmt: skip
-        """Acknowledge a firing alert: no more repeats or escalation."""
+        """Acknowledge a firing alert: no more repeats or escalation (404: no such alert;
+        403: another area's alert)."""
         with engine.lock:
             alert = engine.alerts.get(alert_id)
-        if alert is None or not visible(principal, alert):
-            raise HTTPException(404, f"no alert {alert_id} in your scope")
+        if alert is None:
+            raise HTTPException(404, f"no alert {alert_id}")
+        with forbidden_as_403():
+            scope.require_alert(principal, alert)
         try:
             return _alert(engine.acknowledge(alert_id, principal.name, body.note))
+        except KeyError as exc:
+            raise HTTPException(404, f"no alert {alert_id}") from exc
         except ValueError as exc:
             raise HTTPException(409, str(exc)) from exc
 
     @router.post("/silences", status_code=201)
     def silence(body: SilenceIn, principal: Principal = anyone) -> Any:
-        """Silence matching alerts for a time, with a reason (you are the author)."""
-        scope = body.borough_code or (body.area_code if body.area_code and
-                                      body.area_code.startswith("E09") else None)  # fmt: skip
-        if not principal.can_see_mps() and (scope is None or not principal.can_see_borough(scope)):
-            raise HTTPException(403, "out of scope: silence your own borough's alerts")
+        """Silence matching alerts for a time, with a reason (you are the author). Without
+        the MPS-wide view, the silence must name a borough or ward in your scope."""
+        if body.rule_id is not None and body.rule_id not in engine.rules.rules:
+            raise HTTPException(422, f"no rule {body.rule_id!r}")
+        try:
+            with forbidden_as_403():
+                where = scope.silence_matchers(principal, body.area_code, body.borough_code)
+        except SilenceConflictError as exc:
+            raise HTTPException(422, f"the silence would match nothing: {exc}") from exc
         start = now()
         ends = start + timedelta(hours=body.hours)
         made = Silence(f"silence-{uuid.uuid4().hex[:12]}", start, ends, principal.name,
-                       body.reason, body.rule_id, body.area_code, body.borough_code)  # fmt: skip
+                       body.reason, body.rule_id, where.area_code, where.borough_code)  # fmt: skip
         engine.add_silence(made)
         return _plain(asdict(made))
 
     @router.get("/silences")
     def silences(principal: Principal = anyone) -> Any:
-        """Silences in force now."""
+        """Silences in force now, those in your scope."""
         at = now()
         with engine.lock:
-            return {"silences": [_plain(asdict(s)) for s in engine.silences if s.active(at)]}
+            found = [s for s in engine.silences
+                     if s.active(at) and scope.sees_silence(principal, s)]  # fmt: skip
+        return {"silences": [_plain(asdict(s)) for s in found]}
 
     @router.get("/subscriptions", dependencies=[managers])
     def subscriptions() -> Any:

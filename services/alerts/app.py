@@ -20,6 +20,7 @@ from services.alerts.config import AlertsSettings
 from services.alerts.engine import Engine
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.rule_config import load_rules
+from services.alerts.scope import AlertScope
 from services.alerts.sender import Channel, EmailChannel, KafkaChannel, Sender, WebhookChannel
 from services.alerts.store.sql import SqlAlertsStore, create_schema
 from shared import __version__
@@ -28,7 +29,7 @@ from shared.auth import create_schema as create_auth_schema
 from shared.consumer import DEAD_LETTER_TOPIC, SeekToStored, dead_letter, records_of, undecoded
 from shared.db import make_engine
 from shared.observability import new_registry
-from shared.reference import load_clusters, load_reference
+from shared.reference import LondonReference, load_clusters, load_reference
 from shared.service import Startup, make_broker, service_app, standard_checks
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,8 @@ def create_app(settings: AlertsSettings) -> FastAPI:
     )  # fmt: skip
     add_forbidden_handler(app)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
-    app.include_router(build_router(alerts, store, auth, _now))
+    scope = AlertScope(_borough_of(load_reference()))
+    app.include_router(build_router(alerts, store, auth, _now, scope))
     return app
 
 
@@ -138,6 +140,18 @@ def _cluster_of(path: str | None) -> Callable[[str], str | None]:
         return None if found is None else found.id
 
     return cluster_of
+
+
+def _borough_of(reference: LondonReference) -> Callable[[str], str | None]:
+    """Ward → its borough (any boundary set), for the scope of alerts and silences."""
+
+    def borough_of(ward_code: str) -> str | None:
+        try:
+            return reference.ward(ward_code).borough_code
+        except LookupError:
+            return None
+
+    return borough_of
 
 
 def _now() -> datetime:
