@@ -21,15 +21,15 @@ from services.dashboard.pack.map import WardMap
 from services.dashboard.pack.meeting import MeetingError, build_meeting
 from services.dashboard.pack.render import render_html, render_pdf, render_template
 from services.dashboard.pack.status import GROUP_NAMES, spc_class, trajectory_status
+from services.dashboard.paths import PathRefusedError, passage, raw_tail
 from services.dashboard.upstream import Upstream, UpstreamError
-from shared.auth import Authenticator, Principal
+from shared.auth import Authenticator, Principal, forbidden_as_403
+from shared.auth.scopes import BOROUGH_CODE, WARD_CODE
 
 STATIC = Path(__file__).resolve().parent / "static"
 Group = Literal["violence", "property", "asb"]
 Format = Literal["html", "pdf"]
 Period = Literal["fytd", "rolling_12m", "month", "rolling_28d", "week", "fortnight", "quarter"]
-WRITES = {("alerts", "v1/silences")}
-"""POST paths passed through besides ``v1/alerts/{id}/acknowledge``."""
 
 
 def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
@@ -63,18 +63,17 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
     async def passthrough(service: Literal["kpi", "flex", "alerts"], path: str,
                           request: Request, principal: Principal = anyone) -> Response:  # fmt: skip
         """The kpi, flex or alerts API, called with your own token (reads; and acknowledging
-        and silencing alerts)."""
-        if not path.startswith("v1/"):
-            raise HTTPException(404, f"no {service} API path /{path}")
-        body = None
-        if request.method == "POST":
-            acknowledging = (service == "alerts" and path.startswith("v1/alerts/")
-                             and path.endswith("/acknowledge"))  # fmt: skip
-            if not acknowledging and (service, path) not in WRITES:
-                raise HTTPException(405, f"POST /{path} is not open through the dashboard")
-            body = await request.body()
+        and silencing alerts). The path is decoded and normalised before it is matched: 400
+        for an encoded separator, a backslash or a control character, 404 outside the
+        service's `v1` API."""
+        raw = raw_tail(request.scope.get("raw_path", b"").decode("latin-1"), path)
         try:
-            found = await upstream.request(service, request.method, f"/{path}", token(request),
+            opened = passage(service, raw, request.method)
+        except PathRefusedError as exc:
+            raise HTTPException(exc.status, exc.reason) from exc
+        body = await request.body() if request.method == "POST" else None
+        try:
+            found = await upstream.request(service, request.method, opened.path, token(request),
                                            dict(request.query_params), body)  # fmt: skip
         except UpstreamError as exc:
             raise HTTPException(exc.status, exc.detail) from exc
@@ -112,9 +111,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                               principal: Principal = anyone) -> Any:  # fmt: skip
         """The borough's wards (those in your scope) with their crime KPIs and status in
         words, the wards needing attention first; the borough row when you may see it."""
-        wards = directory.wards_in_scope(principal, borough_code)
-        if not wards:
-            raise HTTPException(403, f"out of scope: no ward of {borough_code} in your scope")
+        wards = _wards_in_scope(directory, principal, borough_code)
         source = upstream.source(token(request))
         params = {"period": period, **_as_of(as_of)}
         whole = principal.can_see_borough(borough_code)
@@ -135,6 +132,8 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
         found = directory.wards.get(ward_code)
         if found is None:
             raise HTTPException(404, f"{ward_code} is not an MPS ward")
+        with forbidden_as_403():
+            principal.require_ward(ward_code, found.borough_code)
         source = upstream.source(token(request))
         fytd, rolling = await _fetch(asyncio.gather(*(
             source.get("kpi", f"/v1/kpi/wards/{ward_code}", {"period": p, **_as_of(as_of)})
@@ -150,9 +149,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                           as_of: date | None = None,
                           principal: Principal = anyone) -> Response:  # fmt: skip
         """The borough's wards coloured and marked by the KPI's status."""
-        wards = directory.wards_in_scope(principal, borough_code)
-        if not wards:
-            raise HTTPException(403, f"out of scope: no ward of {borough_code} in your scope")
+        wards = _wards_in_scope(directory, principal, borough_code)
         source = upstream.source(token(request))
         params = {"period": period, **_as_of(as_of)}
         bodies = await _fetch(asyncio.gather(*(
@@ -188,6 +185,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                     principal: Principal = anyone) -> Response:  # fmt: skip
         """A ward's or borough's trajectory chart (cumulative FYTD against last year and the
         target) or its monthly XmR chart."""
+        _require_code(level, code)
         source = upstream.source(token(request))
         figures = await _fetch(source.get("kpi", f"/v1/kpi/{level}/{code}", _as_of(as_of)))
         end = date.fromisoformat(_group(figures, group)["period_end"])
@@ -226,6 +224,8 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                            principal: Principal = anyone) -> Response:  # fmt: skip
         """A meeting pack: with ``borough`` a borough meeting (``cluster`` narrows the weekly
         cluster meeting to one cluster's wards), without it a corporate one."""
+        if borough is not None:
+            _require_code("boroughs", borough)
         names = directory.names()
         scope = None if borough is None else (borough, directory.boroughs.get(borough, borough))
         wards = None
@@ -235,6 +235,8 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
             found = [c for c in directory.clusters.clusters if c.id == cluster]
             if not found:
                 raise HTTPException(404, f"no cluster {cluster!r}")
+            if found[0].borough_code != borough:
+                raise HTTPException(422, f"cluster {cluster} is not a cluster of {borough}")
             wards = frozenset(found[0].ward_codes)
         source = upstream.source(token(request))
         day = as_of or await _data_date(
@@ -249,6 +251,23 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
         return await _document(html, format, f"meeting-{meeting}-{made.scope_code}")
 
     return router
+
+
+def _require_code(level: str, code: str) -> None:
+    """A ward (E05…) or borough (E09…) code, checked before it goes into an upstream URL."""
+    pattern, kind = (WARD_CODE, "ward") if level == "wards" else (BOROUGH_CODE, "borough")
+    if not pattern.fullmatch(code):
+        raise HTTPException(422, f"not a {kind} code ({pattern.pattern[:3]} + 6 digits): {code!r}")
+
+
+def _wards_in_scope(directory: Directory, principal: Principal, borough_code: str) -> list[Any]:
+    """The borough's wards the caller may see: 404 for no MPS borough, 403 for none."""
+    if borough_code not in directory.boroughs:
+        raise HTTPException(404, f"{borough_code!r} is not an MPS borough")
+    wards = directory.wards_in_scope(principal, borough_code)
+    if not wards:
+        raise HTTPException(403, f"out of scope: no ward of {borough_code} in your scope")
+    return wards
 
 
 async def _fetch(call: Any) -> Any:
