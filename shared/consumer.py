@@ -2,7 +2,8 @@
 the service's own database with its state.
 
 When partitions are assigned the consumer seeks to the stored next offset (the beginning when
-none is stored), so Kafka's committed offsets never decide what is applied. Records a handler
+none is stored, or when it was stored under another broker epoch: a broker log that no longer
+exists), so Kafka's committed offsets never decide what is applied. Records a handler
 cannot use are dead-lettered with the reason and their position; a dead letter's id is the
 position, so a re-delivered record gives the same dead letter.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
@@ -27,6 +28,8 @@ T = TypeVar("T")
 DEAD_LETTER_TOPIC = "snt.deadletter.v1"
 Position = tuple[str, int]
 """(topic, partition)."""
+Resume = tuple[int, str | None]
+"""(next offset, the broker epoch it belongs to: see :mod:`shared.epoch`)."""
 
 
 class HasId(Protocol):
@@ -93,26 +96,67 @@ def decode_all(records: Sequence[Record], decode: Callable[[bytes], T | None],
 
 
 class SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
-    """On assignment, continue each partition from the offset stored with the state."""
+    """On assignment, continue each partition from the offset stored with the state, when it
+    was stored under the broker's current epoch; otherwise (a broker whose log is new: its
+    memory storage restarted) from the beginning of the new log, whose re-delivered events
+    already applied are skipped by id.
 
-    def __init__(self, offsets: Callable[[], dict[Position, int]]) -> None:
-        self._offsets = offsets
+    Every assignment reads the epoch again: a broker that restarts under a running consumer
+    makes its group join again, so the check runs then too (and a position past the new log's
+    end is reset to its beginning by ``auto_offset_reset="earliest"`` meanwhile). Without an
+    ``epoch`` reader the stored offsets are trusted as they are."""
+
+    def __init__(self, stored: Callable[[], dict[Position, Resume]],
+                 epoch: Callable[[], Awaitable[str]] | None = None,
+                 on_new_epoch: Callable[[str], None] = lambda epoch: None) -> None:  # fmt: skip
+        self._stored = stored
+        self._read_epoch = epoch
+        self._on_new_epoch = on_new_epoch
         self.subscriber: Any = None
+        self.epoch: str | None = None
+        """The broker epoch the consumer's positions belong to (stored with the offsets)."""
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         return None
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         consumer = self.subscriber.consumer
-        stored = await asyncio.to_thread(self._offsets)
+        current = await self._current_epoch()
+        stored = await asyncio.to_thread(self._stored)
         for tp in sorted(assigned):
-            position = stored.get((tp.topic, tp.partition))
-            if position is None:
+            found = stored.get((tp.topic, tp.partition))
+            offset = self._resume_at(found, current)
+            if offset is None:
                 await consumer.seek_to_beginning(tp)
             else:
-                consumer.seek(tp, position)
-            extra = {"topic": tp.topic, "partition": tp.partition, "offset": position or 0}
-            log.info("resuming from the stored offset", extra=extra)
+                consumer.seek(tp, offset)
+            extra = {"topic": tp.topic, "partition": tp.partition, "offset": offset or 0,
+                     "epoch": current, "stored_epoch": found and found[1]}  # fmt: skip
+            log.info("resuming from %s", "the beginning" if offset is None else "the stored offset",
+                     extra=extra)  # fmt: skip
+        if self.epoch is not None and current is not None and current != self.epoch:
+            log.warning("the broker's log is new (epoch %s, was %s)", current, self.epoch)
+            self._on_new_epoch(current)
+        self.epoch = current
+
+    def _resume_at(self, found: Resume | None, current: str | None) -> int | None:
+        """The stored offset to continue from; None: from the beginning."""
+        if found is None:
+            return None
+        offset, epoch = found
+        if self._read_epoch is None or (current is not None and epoch == current):
+            return offset
+        return None
+
+    async def _current_epoch(self) -> str | None:
+        if self._read_epoch is None:
+            return None
+        try:
+            return await self._read_epoch()
+        except Exception as exc:  # unknown: no stored offset is trusted, nothing is skipped
+            log.warning("the broker's epoch could not be read (%s); reading from the beginning",
+                        exc)  # fmt: skip
+            return None
 
 
 async def undecoded(message: Any) -> Any:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc
 from shared.auth import create_schema as create_auth_schema
 from shared.consumer import DEAD_LETTER_TOPIC, SeekToStored, dead_letter, records_of, undecoded
 from shared.db import make_engine
+from shared.epoch import ensure_epoch
 from shared.observability import new_registry
 from shared.reference import LondonReference, load_clusters, load_reference
 from shared.service import Startup, make_broker, service_app, standard_checks
@@ -85,7 +87,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
 
 def _consume(broker: KafkaBroker, alerts: Engine, store: SqlAlertsStore,
              metrics: AlertsMetrics, settings: AlertsSettings) -> None:  # fmt: skip
-    listener = SeekToStored(store.offsets)
+    listener = SeekToStored(store.resume_points, partial(ensure_epoch, settings.kafka_bootstrap))
     subscriber = broker.subscriber(
         *INPUT_TOPICS, group_id=settings.consumer_group, batch=True, max_records=2_000,
         auto_offset_reset="earliest", fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
@@ -95,7 +97,8 @@ def _consume(broker: KafkaBroker, alerts: Engine, store: SqlAlertsStore,
 
     async def handle(body: Any, message: KafkaMessage) -> None:
         before = alerts.evaluations
-        result = await asyncio.to_thread(alerts.fold, records_of(message.raw_message))
+        records, epoch = records_of(message.raw_message), listener.epoch
+        result = await asyncio.to_thread(alerts.fold, records, epoch)
         metrics.evaluations.inc(alerts.evaluations - before)
         for record, why in result.bad:
             await broker.publish(dead_letter(record, why, datetime.now(UTC), "alerts"),

@@ -63,7 +63,8 @@ class Engine:
             self.silences = self._store.silences()
         return len(self.alerts)
 
-    def fold(self, records: Sequence[Record]) -> FoldResult:
+    def fold(self, records: Sequence[Record], epoch: str | None = None) -> FoldResult:
+        """Evaluate ``records`` (read from the broker log of ``epoch``)."""
         now = self._now()
         events, bad, ignored = _decode(records)
         with self._store.unit() as unit:
@@ -82,7 +83,7 @@ class Engine:
                 rows = self._rows(notices, working, now)
             unit.put_alerts([a for a in working.values() if a is not None])
             unit.add_deliveries(rows)
-            unit.mark(next_offsets(records))
+            unit.mark(next_offsets(records), epoch)
         self._commit(working)
         return FoldResult(len(fresh), len(events) - len(fresh), ignored, tuple(bad),
                           len(notices))  # fmt: skip

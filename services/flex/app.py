@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from contextlib import suppress
 from datetime import UTC, date, datetime
+from functools import partial
 
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
@@ -24,7 +25,9 @@ from services.flex.store.sql import SqlFlexStore, create_schema
 from shared import __version__
 from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
 from shared.auth import create_schema as create_auth_schema
+from shared.consumer import SeekToStored
 from shared.db import make_engine
+from shared.epoch import ensure_epoch
 from shared.observability import new_registry
 from shared.reference import LondonReference, load_reference
 from shared.service import Startup, make_broker, service_app, standard_checks
@@ -59,7 +62,9 @@ def create_app(settings: FlexSettings) -> FastAPI:
         metrics.observe(result)
         publisher.touched(result.touched, result.breach_changed)
 
-    register_handlers(broker, folder, store.offsets, group_id=settings.consumer_group,
+    listener = SeekToStored(store.resume_points, partial(ensure_epoch, settings.kafka_bootstrap),
+                            on_new_epoch=lambda epoch: publisher.republish_all())  # fmt: skip
+    register_handlers(broker, folder, listener, group_id=settings.consumer_group,
                       fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
                       on_folded=folded)  # fmt: skip
 

@@ -62,7 +62,9 @@ class Folder:
     def breaching(self, ward: str) -> bool:
         return any(b for (w, _), b in self.statuses.items() if w == ward)
 
-    def fold(self, records: Sequence[Record], *, track_offsets: bool = True) -> FoldResult:
+    def fold(self, records: Sequence[Record], *, track_offsets: bool = True,
+             epoch: str | None = None) -> FoldResult:  # fmt: skip
+        """Fold ``records`` (read from the broker log of ``epoch``)."""
         decoded: Decoded[DutyVersion | KpiStatus] = decode_all(records, decode, BadEventError)
         items, bad, ignored = decoded
         offsets = next_offsets(records) if track_offsets else {}
@@ -70,7 +72,7 @@ class Folder:
             fresh = unit.claim(items)
             duties = _newest(self.ledger, [i for i in fresh if isinstance(i, DutyVersion)])
             statuses = {(s.ward, s.kpi): s.breaching for s in fresh if isinstance(s, KpiStatus)}
-            unit.put(duties, statuses, offsets)
+            unit.put(duties, statuses, offsets, epoch)
         touched: set[WardDay] = set()
         with self.lock:
             for duty_id, version, duty in duties:

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from faststream import AckPolicy
@@ -16,7 +17,6 @@ from faststream.kafka.annotations import KafkaMessage
 from services.flex.fold import Folder, FoldResult
 from shared.consumer import (
     DEAD_LETTER_TOPIC,
-    Position,
     SeekToStored,
     dead_letter,
     records_of,
@@ -30,10 +30,9 @@ MAX_RECORDS = 5_000
 
 
 def register_handlers(
-    broker: KafkaBroker, folder: Folder, offsets: Callable[[], dict[Position, int]], *,
+    broker: KafkaBroker, folder: Folder, listener: SeekToStored, *,
     group_id: str, fetch_max_wait_ms: int, on_folded: Callable[[FoldResult], None],
 ) -> None:  # fmt: skip
-    listener = SeekToStored(offsets)
     subscriber = broker.subscriber(
         *INPUT_TOPICS, group_id=group_id, batch=True, max_records=MAX_RECORDS,
         auto_offset_reset="earliest", fetch_max_wait_ms=fetch_max_wait_ms,
@@ -42,7 +41,8 @@ def register_handlers(
     listener.subscriber = subscriber
 
     async def handle(body: Any, message: KafkaMessage) -> None:
-        result = await asyncio.to_thread(folder.fold, records_of(message.raw_message))
+        records, epoch = records_of(message.raw_message), listener.epoch
+        result = await asyncio.to_thread(partial(folder.fold, records, epoch=epoch))
         on_folded(result)
         for record, why in result.bad:
             log.warning("event not applied: %s", why,

@@ -82,6 +82,12 @@ class FlexPublisher:
                 if d.worked_ward:
                     self._dirty.add((d.worked_ward, d.day))
 
+    def republish_all(self) -> None:
+        """Publish every figure and exception again at the next flush, changed or not (the
+        broker's log is new: what was published to the old one is gone)."""
+        self._last.clear()
+        self.touch_all()
+
     async def run(self) -> None:
         pause = self._interval_s
         while True:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, date, datetime
+from functools import partial
 
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
@@ -34,7 +35,9 @@ from shared import __version__
 from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
 from shared.auth import create_schema as create_auth_schema
 from shared.classification import load_classification
+from shared.consumer import SeekToStored
 from shared.db import make_engine
+from shared.epoch import ensure_epoch
 from shared.heap import collect_for_batches, freeze_static
 from shared.observability import new_registry
 from shared.reference import LondonReference, load_reference
@@ -80,7 +83,9 @@ def create_app(settings: KpiSettings) -> FastAPI:
         publisher.touched(result.touched_groups, backlog=result.size >= MAX_RECORDS)
         publisher.surveyed(result.surveyed)
 
-    register_handlers(broker, folder, metrics, store.offsets, group_id=settings.consumer_group,
+    listener = SeekToStored(store.resume_points, partial(ensure_epoch, settings.kafka_bootstrap),
+                            on_new_epoch=lambda epoch: publisher.republish_all())  # fmt: skip
+    register_handlers(broker, folder, metrics, listener, group_id=settings.consumer_group,
                       fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
                       on_folded=folded)  # fmt: skip
 

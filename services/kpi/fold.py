@@ -102,9 +102,10 @@ class Folder:
             self.positions = self._store.offsets()
         return rows
 
-    def fold(self, records: Sequence[Record], *, track_offsets: bool = True) -> FoldResult:
-        """Fold ``records``; ``track_offsets=False`` for a replay from the event store, whose
-        positions are not Kafka offsets."""
+    def fold(self, records: Sequence[Record], *, track_offsets: bool = True,
+             epoch: str | None = None) -> FoldResult:  # fmt: skip
+        """Fold ``records`` (read from the broker log of ``epoch``); ``track_offsets=False``
+        for a replay from the event store, whose positions are not Kafka offsets."""
         decoded: Decoded[Item] = decode_all(records, decode, BadEventError)
         items, bad, ignored = decoded
         offsets = next_offsets(records) if track_offsets else {}
@@ -117,7 +118,7 @@ class Folder:
             contacts = _contacts(changes)
             sums = sum_nets(responses)
             monthly = self.state.resolution.new(_monthly(changes))
-            unit.add(net, _categories(changes), offsets)
+            unit.add(net, _categories(changes), offsets, epoch)
             if monthly:
                 unit.add_monthly(monthly)
             unit.add_contacts(contacts)

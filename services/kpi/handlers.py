@@ -3,9 +3,10 @@ exactly once.
 
 The partitions' positions live in the kpi database with the state (see :mod:`fold`): when
 partitions are assigned the consumer seeks to the stored next offset (the beginning when none
-is stored), so Kafka's own committed offsets never decide what is counted. A batch that fails
-to commit is NACKed and re-delivered; re-delivered events already applied are skipped. Events
-that cannot be folded are dead-lettered with the reason, topic, partition and offset.
+is stored, or when it belongs to an earlier life of the broker's log: :mod:`shared.epoch`),
+so Kafka's own committed offsets never decide what is counted. A batch that fails to commit
+is NACKed and re-delivered; re-delivered events already applied are skipped. Events that
+cannot be folded are dead-lettered with the reason, topic, partition and offset.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from faststream import AckPolicy
@@ -25,7 +27,6 @@ from services.kpi.fold import Folder, FoldResult
 from services.kpi.metrics import KpiMetrics
 from shared.consumer import (
     DEAD_LETTER_TOPIC,
-    Position,
     SeekToStored,
     dead_letter,
     records_of,
@@ -40,20 +41,19 @@ MAX_RECORDS = 20_000
 
 
 def register_handlers(
-    broker: KafkaBroker, folder: Folder, metrics: KpiMetrics,
-    offsets: Callable[[], dict[Position, int]], *, group_id: str, fetch_max_wait_ms: int,
+    broker: KafkaBroker, folder: Folder, metrics: KpiMetrics, listener: SeekToStored, *,
+    group_id: str, fetch_max_wait_ms: int,
     on_folded: Callable[[FoldResult], None] = lambda result: None,
 ) -> None:  # fmt: skip
-    subscriber = subscribe(broker, offsets, group_id=group_id,
+    subscriber = subscribe(broker, listener, group_id=group_id,
                            fetch_max_wait_ms=fetch_max_wait_ms)  # fmt: skip
-    subscriber(_handler(broker, folder, metrics, on_folded))
+    subscriber(_handler(broker, folder, metrics, listener, on_folded))
 
 
-def subscribe(broker: KafkaBroker, offsets: Callable[[], dict[Position, int]], *,
-              group_id: str, fetch_max_wait_ms: int) -> BatchSubscriber:  # fmt: skip
-    """The batch subscriber of the input topics, resuming from ``offsets``; the raw records
-    reach its handler undecoded."""
-    listener = SeekToStored(offsets)
+def subscribe(broker: KafkaBroker, listener: SeekToStored, *, group_id: str,
+              fetch_max_wait_ms: int) -> BatchSubscriber:  # fmt: skip
+    """The batch subscriber of the input topics, resuming where ``listener`` says; the raw
+    records reach its handler undecoded."""
     subscriber = broker.subscriber(
         *INPUT_TOPICS, group_id=group_id, batch=True, max_records=MAX_RECORDS,
         auto_offset_reset="earliest", fetch_max_wait_ms=fetch_max_wait_ms,
@@ -63,12 +63,13 @@ def subscribe(broker: KafkaBroker, offsets: Callable[[], dict[Position, int]], *
     return subscriber
 
 
-def _handler(broker: KafkaBroker, folder: Folder, metrics: KpiMetrics,
+def _handler(broker: KafkaBroker, folder: Folder, metrics: KpiMetrics, listener: SeekToStored,
              on_folded: Callable[[FoldResult], None]) -> Any:  # fmt: skip
     async def handle(body: Any, message: KafkaMessage) -> None:
         records = records_of(message.raw_message)
+        epoch = listener.epoch  # the log the records were read from (known before they came)
         with metrics.fold_seconds.time():
-            result = await asyncio.to_thread(folder.fold, records)
+            result = await asyncio.to_thread(partial(folder.fold, records, epoch=epoch))
         metrics.observe(result)
         on_folded(result)
         await _dead_letter(broker, result)

@@ -115,6 +115,12 @@ class UpdatePublisher:
         with self._folder.lock:
             self.surveyed(self._folder.survey.boroughs())
 
+    def republish_all(self) -> None:
+        """Publish every figure again at the next flush, changed or not (the broker's log is
+        new: what was published to the old one is gone)."""
+        self._last.clear()
+        self.touch_all()
+
     async def run(self) -> None:
         """Flush every ``interval_s`` until cancelled. A flush that took long (every ward
         touched) stretches the pause to twice its own time, so computing figures never takes

@@ -29,7 +29,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from services.kpi.handlers import subscribe
-from shared.consumer import Position
+from shared.consumer import Position, SeekToStored
 from shared.heap import collect_for_batches, freeze_static
 
 FETCH_MAX_WAIT_MS = 50
@@ -71,7 +71,8 @@ async def consume(bootstrap: str, total: int, mode: Mode = "count",
     done = asyncio.Event()
     positions: dict[Position, int] = {}
     """Next offset per partition, as the service keeps them: a re-assignment resumes there."""
-    subscriber = subscribe(broker, lambda: dict(positions), group_id=group_id,
+    listener = SeekToStored(lambda: {p: (o, None) for p, o in positions.items()})
+    subscriber = subscribe(broker, listener, group_id=group_id,
                            fetch_max_wait_ms=FETCH_MAX_WAIT_MS)  # fmt: skip
 
     @subscriber

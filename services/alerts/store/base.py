@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeVar
 
 from services.alerts.domain.lifecycle import Alert
 from services.alerts.domain.routing import Silence, Subscription
-from shared.consumer import Position
+from shared.consumer import Position, Resume
 
 T = TypeVar("T")
 
@@ -47,7 +47,7 @@ class AlertsUnit(Protocol):
         """Insert the rows whose key is new (a key already logged is never added again)."""
         ...
 
-    def mark(self, offsets: Mapping[Position, int]) -> None: ...
+    def mark(self, offsets: Mapping[Position, int], epoch: str | None = None) -> None: ...
 
 
 class AlertsStore(Protocol):
@@ -75,3 +75,5 @@ class AlertsStore(Protocol):
             limit: int = 200) -> list[DeliveryRow]: ...  # fmt: skip
 
     def offsets(self) -> dict[Position, int]: ...
+
+    def resume_points(self) -> dict[Position, Resume]: ...

@@ -22,8 +22,9 @@ from services.alerts.store.codec import (
     load_silence,
     load_subscription,
 )
-from shared.consumer import Position
+from shared.consumer import Position, Resume
 from shared.db import BulkSql, claim, serialise_writers, writer
+from shared.epoch import add_epoch_column
 
 WRITER_LOCK = 0x534E_5441  # PostgreSQL advisory lock id of alerts' units of work ("SNTA")
 _COLUMNS = ("key", "subscription_id", "alert_id", "sequence", "kind", "borough", "status",
@@ -33,6 +34,7 @@ _COLUMNS = ("key", "subscription_id", "alert_id", "sequence", "kind", "borough",
 
 def create_schema(engine: Engine) -> None:
     t.metadata.create_all(engine)
+    add_epoch_column(engine, t.offsets.name)
 
 
 class SqlAlertsUnit:
@@ -52,10 +54,10 @@ class SqlAlertsUnit:
              r.held_reason, r.attempts, r.next_attempt_at, r.created_at, r.delivered_at,
              r.last_error, json.dumps(r.body)) for r in rows], conflict=("key",))  # fmt: skip
 
-    def mark(self, offsets: Mapping[Position, int]) -> None:
-        positions = [(tp, p, o) for (tp, p), o in offsets.items()]
-        BulkSql(self._conn).upsert("alert_offset", ("topic", "partition"), ("next_offset",),
-                                   positions)  # fmt: skip
+    def mark(self, offsets: Mapping[Position, int], epoch: str | None = None) -> None:
+        positions = [(tp, p, o, epoch) for (tp, p), o in offsets.items()]
+        BulkSql(self._conn).upsert("alert_offset", ("topic", "partition"),
+                                   ("next_offset", "epoch"), positions)  # fmt: skip
 
 
 class SqlAlertsStore:
@@ -135,6 +137,11 @@ class SqlAlertsStore:
     def offsets(self) -> dict[Position, int]:
         with self._engine.connect() as conn:
             return {(r.topic, r.partition): r.next_offset for r in conn.execute(select(t.offsets))}
+
+    def resume_points(self) -> dict[Position, Resume]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(t.offsets))
+            return {(r.topic, r.partition): (r.next_offset, r.epoch) for r in rows}
 
 
 def _row(r: Any) -> DeliveryRow:

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from services.flex.domain.ledger import Duty
 from shared.consumer import Event as T
-from shared.consumer import Position
+from shared.consumer import Position, Resume
 
 StoredDuty = tuple[str, int, Duty | None]
 """(duty id, version, the duty or None when cancelled)."""
@@ -22,8 +22,9 @@ class FlexUnit(Protocol):
         ...
 
     def put(self, duties: Sequence[StoredDuty], statuses: Mapping[tuple[str, int], bool],
-            offsets: Mapping[Position, int]) -> None:  # fmt: skip
-        """Store the newer duty versions and statuses and the next offsets."""
+            offsets: Mapping[Position, int], epoch: str | None = None) -> None:  # fmt: skip
+        """Store the newer duty versions and statuses and the next offsets (in the broker
+        log of ``epoch``)."""
         ...
 
 
@@ -39,5 +40,7 @@ class FlexStore(Protocol):
     def statuses(self) -> dict[tuple[str, int], bool]: ...
 
     def offsets(self) -> dict[Position, int]: ...
+
+    def resume_points(self) -> dict[Position, Resume]: ...
 
     def applied(self) -> int: ...

@@ -15,14 +15,16 @@ from services.flex.domain.ledger import Duty
 from services.flex.store import tables as t
 from services.flex.store.base import StoredDuty
 from shared.consumer import Event as T
-from shared.consumer import Position, event_id_of
+from shared.consumer import Position, Resume, event_id_of
 from shared.db import BulkSql, claim, serialise_writers, writer
+from shared.epoch import add_epoch_column
 
 WRITER_LOCK = 0x534E_5446  # PostgreSQL advisory lock id of flex's units of work ("SNTF")
 
 
 def create_schema(engine: Engine) -> None:
     t.metadata.create_all(engine)
+    add_epoch_column(engine, t.offsets.name)
 
 
 def dump_duty(duty: Duty) -> str:
@@ -47,7 +49,7 @@ class SqlFlexUnit:
         return claim(self._conn, t.applied.c.event_id, items, event_id_of)
 
     def put(self, duties: Sequence[StoredDuty], statuses: Mapping[tuple[str, int], bool],
-            offsets: Mapping[Position, int]) -> None:  # fmt: skip
+            offsets: Mapping[Position, int], epoch: str | None = None) -> None:  # fmt: skip
         sql = BulkSql(self._conn)
         sql.upsert("flex_duty", ("duty_id",), ("version", "body"), [
             (duty_id, version, None if duty is None else dump_duty(duty))
@@ -55,8 +57,8 @@ class SqlFlexUnit:
         ])  # fmt: skip
         sql.upsert("flex_kpi_status", ("ward", "kpi"), ("breaching",),
                    [(w, k, int(b)) for (w, k), b in statuses.items()])  # fmt: skip
-        sql.upsert("flex_offset", ("topic", "partition"), ("next_offset",),
-                   [(tp, part, o) for (tp, part), o in offsets.items()])  # fmt: skip
+        sql.upsert("flex_offset", ("topic", "partition"), ("next_offset", "epoch"),
+                   [(tp, part, o, epoch) for (tp, part), o in offsets.items()])  # fmt: skip
 
 
 class SqlFlexStore:
@@ -85,6 +87,11 @@ class SqlFlexStore:
         with self._engine.connect() as conn:
             rows = conn.execute(select(t.offsets))
             return {(r.topic, r.partition): r.next_offset for r in rows}
+
+    def resume_points(self) -> dict[Position, Resume]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(t.offsets))
+            return {(r.topic, r.partition): (r.next_offset, r.epoch) for r in rows}
 
     def applied(self) -> int:
         with self._engine.connect() as conn:

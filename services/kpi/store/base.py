@@ -10,7 +10,7 @@ from typing import Protocol
 from services.kpi.domain.state import DayKey, Unit
 from services.kpi.domain.survey import Published, SumKey, SumNet
 from shared.consumer import Event as T
-from shared.consumer import Position
+from shared.consumer import Position, Resume
 
 CategoryKey = tuple[Unit, str, str, int]
 """(unit, group, category, day)."""
@@ -30,8 +30,8 @@ class KpiUnit(Protocol):
         ...
 
     def add(self, net: Mapping[DayKey, int], categories: Mapping[CategoryKey, int],
-            offsets: Mapping[Position, int]) -> None:  # fmt: skip
-        """Add the nets; record the next offsets to read."""
+            offsets: Mapping[Position, int], epoch: str | None = None) -> None:  # fmt: skip
+        """Add the nets; record the next offsets to read (in the broker log of ``epoch``)."""
         ...
 
     def add_monthly(self, keys: Iterable[MonthKey]) -> None:
@@ -70,6 +70,10 @@ class KpiStore(Protocol):
 
     def offsets(self) -> dict[Position, int]:
         """The next offset to read per topic partition."""
+        ...
+
+    def resume_points(self) -> dict[Position, Resume]:
+        """The next offset to read per topic partition, with the broker epoch it belongs to."""
         ...
 
     def categories(self, unit: Unit, group: str, first: int, last: int) -> dict[str, int]:

@@ -13,14 +13,16 @@ from services.kpi.domain.survey import Published, SumKey, SumNet
 from services.kpi.store import tables as t
 from services.kpi.store.base import CategoryKey, ContactKey, ContactNet, MonthKey, StoredContact
 from shared.consumer import Event as T
-from shared.consumer import Position, event_id_of
+from shared.consumer import Position, Resume, event_id_of
 from shared.db import BulkSql, claim, serialise_writers, writer
+from shared.epoch import add_epoch_column
 
 WRITER_LOCK = 0x534E_544B  # PostgreSQL advisory lock id of kpi's units of work ("SNTK")
 
 
 def create_schema(engine: Engine) -> None:
     t.metadata.create_all(engine)
+    add_epoch_column(engine, t.offsets.name)
 
 
 class SqlKpiUnit:
@@ -31,7 +33,7 @@ class SqlKpiUnit:
         return claim(self._conn, t.applied.c.event_id, changes, event_id_of)
 
     def add(self, net: Mapping[DayKey, int], categories: Mapping[CategoryKey, int],
-            offsets: Mapping[Position, int]) -> None:  # fmt: skip
+            offsets: Mapping[Position, int], epoch: str | None = None) -> None:  # fmt: skip
         sql = BulkSql(self._conn)
         sql.add("kpi_count", _COUNT_KEYS, ("count",), [
             (u.kind, u.code, group, day, u.borough, month, delta)
@@ -41,8 +43,8 @@ class SqlKpiUnit:
             (u.kind, u.code, group, day, category, delta)
             for (u, group, category, day), delta in categories.items()
         ])  # fmt: skip
-        positions = [(topic, part, offset) for (topic, part), offset in offsets.items()]
-        sql.upsert("kpi_offset", ("topic", "partition"), ("next_offset",), positions)
+        positions = [(topic, part, offset, epoch) for (topic, part), offset in offsets.items()]
+        sql.upsert("kpi_offset", ("topic", "partition"), ("next_offset", "epoch"), positions)
 
     def add_monthly(self, keys: Iterable[MonthKey]) -> None:
         BulkSql(self._conn).upsert("kpi_monthly", _MONTHLY_KEYS, ("borough",), [
@@ -136,6 +138,11 @@ class SqlKpiStore:
         with self._engine.connect() as conn:
             rows = conn.execute(select(t.offsets))
             return {(r.topic, r.partition): r.next_offset for r in rows}
+
+    def resume_points(self) -> dict[Position, Resume]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(t.offsets))
+            return {(r.topic, r.partition): (r.next_offset, r.epoch) for r in rows}
 
     def categories(self, unit: Unit, group: str, first: int, last: int) -> dict[str, int]:
         c = t.categories.c

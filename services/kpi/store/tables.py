@@ -102,5 +102,6 @@ offsets = Table(
     Column("topic", String(64), primary_key=True),
     Column("partition", Integer, primary_key=True),
     Column("next_offset", BigInteger, nullable=False),
+    Column("epoch", String(64), nullable=True),  # the broker log the offset belongs to
     sqlite_with_rowid=False,
 )  # fmt: skip
