@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -10,14 +12,17 @@ from fastapi import FastAPI
 from services.ingest.api import build_router
 from services.ingest.api_releases import build_release_router
 from services.ingest.config import IngestSettings
+from services.ingest.decode import DateWindow
 from services.ingest.handlers import register_handlers
 from services.ingest.metrics import IngestMetrics
-from services.ingest.outbox import OutboxRelay
+from services.ingest.outbox import Epochs, OutboxRelay
 from services.ingest.pipeline import Pipeline
 from services.ingest.publisher import KafkaPublisher
 from services.ingest.release_rule import load_release_rule
 from services.ingest.releases import ReleaseDesk
 from services.ingest.service import IngestService
+from services.ingest.store.epoch import SqlOutboxEpoch
+from services.ingest.store.epoch import create_schema as create_epoch_schema
 from services.ingest.store.sql import SqlIngestStore, create_schema
 from services.ingest.wiring import context_factory
 from shared import __version__
@@ -25,6 +30,7 @@ from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc
 from shared.auth import create_schema as create_auth_schema
 from shared.classification import load_classification
 from shared.db import make_engine
+from shared.epoch import ensure_epoch
 from shared.heap import freeze_static
 from shared.observability import new_registry
 from shared.reference import load_reference
@@ -48,8 +54,11 @@ def create_app(settings: IngestSettings) -> FastAPI:
     context = context_factory(load_reference(), load_classification(), key)
     pipeline = Pipeline(store=store, context=context, observe=metrics.observe)
     publisher = KafkaPublisher(settings.kafka_bootstrap, client_id="snt-ingest-outbox")
-    relay = OutboxRelay(store, publisher, metrics, batch=settings.outbox_batch)
-    service = IngestService(pipeline, relay, metrics, settings.max_event_bytes)
+    create_epoch_schema(engine)
+    epochs = Epochs(partial(ensure_epoch, settings.kafka_bootstrap), SqlOutboxEpoch(engine))
+    relay = OutboxRelay(store, publisher, metrics, batch=settings.outbox_batch, epochs=epochs)
+    window = DateWindow(settings.earliest_event_time, timedelta(hours=settings.hours_ahead))
+    service = IngestService(pipeline, relay, metrics, settings.max_event_bytes, window)
     register_handlers(broker, service, group_id=settings.consumer_group,
                       fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms)  # fmt: skip
     auth_engine = make_engine(settings.auth_database_url)
