@@ -23,7 +23,6 @@ from services.alerts.store.base import AlertsStore, DeliveryRow
 from shared.auth import Authenticator, Principal, Role, forbidden_as_403
 
 AREA = r"^(E05\d{6}|E09\d{6}|MPS)$"
-BOROUGH = r"^(E09\d{6}|MPS)$"
 
 
 class Acknowledgement(BaseModel):
@@ -38,8 +37,9 @@ class SilenceIn(BaseModel):
         default=None, pattern=AREA, description="Only this ward or borough (E05…, E09…, MPS)"
     )
     borough_code: str | None = Field(
-        default=None, pattern=BOROUGH, description="Only this borough's alerts (E09…)"
-    )
+        default=None, pattern=AREA,
+        description="Only this borough's alerts (E09…; a ward code is taken as the area)",
+    )  # fmt: skip
 
 
 class SubscriptionIn(BaseModel):

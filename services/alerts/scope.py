@@ -82,6 +82,10 @@ class AlertScope:
         """The matchers to store for a new silence, the ward's borough filled in; Forbidden
         if it could hold an alert outside the caller's scope, SilenceConflictError if it can
         match nothing."""
+        if _is_ward(borough_code):  # a ward given as the borough (an alert with no borough)
+            if area_code not in (None, borough_code):
+                raise SilenceConflictError(f"{borough_code} is a ward, not a borough")
+            area_code, borough_code = borough_code, None
         ward_borough = self._borough_of(area_code) if area_code and _is_ward(area_code) else None
         if ward_borough and borough_code and ward_borough != borough_code:
             raise SilenceConflictError(

@@ -172,6 +172,10 @@ def test_a_lead_may_not_silence_outside_their_borough(
 def test_a_ward_silence_records_its_borough_and_contradictions_are_422(api: Api) -> None:
     made = silence(api, "camden", area_code=BELSIZE)
     assert (made.json()["area_code"], made.json()["borough_code"]) == (BELSIZE, CAMDEN)
+    ward_as_borough = silence(api, "camden", borough_code=BELSIZE)  # an alert with no borough
+    assert (ward_as_borough.json()["area_code"], ward_as_borough.json()["borough_code"]) == (
+        BELSIZE, CAMDEN)  # fmt: skip
+    assert silence(api, "camden", borough_code=ST_JAMES).status_code == 403
     clash = silence(api, "camden", area_code=ST_JAMES, borough_code=CAMDEN)
     assert clash.status_code == 422
     assert clash.json()["detail"] == (
