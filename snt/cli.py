@@ -48,6 +48,9 @@ def up(
     broker_port: BrokerPort = None,
     http_base_port: HttpPort = None,
     detach: Annotated[bool, typer.Option(help="Start in the background and return")] = False,
+    lock_fd: Annotated[
+        int | None, typer.Option(hidden=True, help="The stack lock `up --detach` hands down")
+    ] = None,
 ) -> None:
     """Start the local broker, create the topics and start every service (Ctrl-C stops)."""
     from snt.control import start_detached
@@ -59,10 +62,10 @@ def up(
     )
     try:
         if detach:
-            start_detached(settings)
+            start_detached(settings, typer.echo)
             _print_status(settings)
             return
-        stack = EmbeddedStack(settings, typer.echo)
+        stack = EmbeddedStack(settings, typer.echo, lock_fd=lock_fd)
         try:
             stack.start()
             typer.echo("all services ready; Ctrl-C or `snt down` stops the stack")

@@ -38,9 +38,17 @@ class StackSettings(StrictSettings):
     def port_of(self, service: str) -> int:
         return self.http_base_port + SERVICES.index(service)
 
+    def ports(self) -> dict[str, int]:
+        """Every port the stack listens on, by component (the broker first)."""
+        return {"broker": self.broker_port} | {name: self.port_of(name) for name in SERVICES}
+
     @property
     def state_file(self) -> Path:
         return self.data_dir / "stack.json"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.data_dir / "stack.lock"
 
     @property
     def log_dir(self) -> Path:

@@ -1,7 +1,8 @@
 """The embedded stack: local broker, topics and every service as its own process.
 
-State goes under the data directory: one SQLite file per service, ``logs/`` and
-``stack.json`` (what runs where), which ``snt status`` and ``snt down`` read.
+State goes under the data directory: one SQLite file per service, ``logs/``, ``stack.lock``
+(held by the supervising `snt up` for the stack's life, see ``snt.claim``) and ``stack.json``
+(what runs where, with each process's command), which ``snt status`` and ``snt down`` read.
 """
 
 from __future__ import annotations
@@ -15,19 +16,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 
+from snt.claim import StackError as StackError
+from snt.claim import claim
+from snt.claim import read_state as read_state
 from snt.config import SERVICES, StackSettings
+from snt.lock import StackLock
+from snt.procs import command_line, describe, listeners, listens_on
 from snt.tansu import start_tansu, stop_process
 
 Say = Callable[[str], None]
 MAX_RESTARTS = 5
-
-
-class StackError(RuntimeError):
-    """The embedded stack could not start or be reached; the message says why."""
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Child:
     command: list[str]
     env: dict[str, str]
     url: str
+    port: int
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
@@ -47,6 +49,12 @@ class Child:
                 self.command, env=self.env, stdout=log, stderr=log, start_new_session=True
             )
         self.started_at = time.monotonic()
+
+    def answers_itself(self) -> bool:
+        """True if this child, not some other process on its port, holds the port."""
+        if self.process is None or self.process.poll() is not None:
+            return False
+        return listens_on(self.process.pid, self.port) is not False  # None: cannot tell
 
 
 def sqlite_url(path: Path) -> str:
@@ -74,55 +82,51 @@ def service_env(settings: StackSettings, service: str) -> dict[str, str]:
     return env
 
 
-def read_state(settings: StackSettings) -> dict[str, Any] | None:
-    try:
-        return dict(json.loads(settings.state_file.read_text()))
-    except FileNotFoundError:
-        return None
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class EmbeddedStack:
     """Supervises the broker and the services; restarts a crashed service with a limit."""
 
-    def __init__(self, settings: StackSettings, say: Say) -> None:
+    def __init__(self, settings: StackSettings, say: Say, lock_fd: int | None = None) -> None:
         self.settings = settings
         self.say = say
+        self.lock_fd = lock_fd
+        self.lock: StackLock | None = None
         self.broker: subprocess.Popen[bytes] | None = None
+        self.broker_argv: list[str] | None = None
         self.children: list[Child] = []
+        self._starting = False
         self._stopping = False
 
     def start(self) -> None:
-        self._refuse_second_stack()
+        """Claim the data directory (or refuse, changing nothing), then start everything."""
+        signal.signal(signal.SIGTERM, self._request_stop)
+        signal.signal(signal.SIGINT, self._request_stop)
+        self._starting = True
+        self.lock = claim(self.settings, self.say, inherited_fd=self.lock_fd)
         self.settings.log_dir.mkdir(parents=True, exist_ok=True)
         self._start_broker()
+        self._write_state("starting")
         self._create_topics()
         for name in SERVICES:
             child = self._child(name)
             child.spawn()
             self.children.append(child)
+            self._write_state("starting")
         self._wait_ready()
-        self._write_state()
+        self._write_state("ready")
+        self._starting = False
         dashboard = next(c.url for c in self.children if c.name == "dashboard")
         self.say(f"dashboard page {dashboard}/  (sign in with a token from `snt token create`)")
 
     def run_until_stopped(self) -> None:
-        signal.signal(signal.SIGTERM, self._request_stop)
-        signal.signal(signal.SIGINT, self._request_stop)
         while not self._stopping:
             self._supervise()
             time.sleep(0.5)
 
     def stop(self) -> None:
+        """Stop what this stack started and let go of the data directory (if it was ours)."""
+        self._starting = False  # a second signal now only asks for what is already happening
+        if self.lock is None:
+            return
         for child in reversed(self.children):
             if child.process is not None:
                 self.say(f"stopping {child.name}")
@@ -131,22 +135,21 @@ class EmbeddedStack:
             self.say("stopping broker")
             stop_process(self.broker)
         self.settings.state_file.unlink(missing_ok=True)
+        self.lock.release()
+        self.lock = None
 
-    def _request_stop(self, _signum: int, _frame: object) -> None:
+    def _request_stop(self, signum: int, _frame: object) -> None:
         self._stopping = True
-
-    def _refuse_second_stack(self) -> None:
-        state = read_state(self.settings)
-        if state and pid_alive(int(state["supervisor_pid"])):
-            raise StackError(
-                f"a stack is already running (pid {state['supervisor_pid']}); `snt down` first"
-            )
+        if self._starting:
+            raise StackError(f"stopped by signal {signum} during start-up")
 
     def _start_broker(self) -> None:
+        port = self.settings.broker_port
         log = (self.settings.log_dir / "broker.log").open("ab")
-        self.broker = start_tansu(
-            self.settings.broker_port, binary=self.settings.tansu_bin, log=log
-        )
+        self.broker = start_tansu(port, binary=self.settings.tansu_bin, log=log)
+        self.broker_argv = command_line(self.broker.pid)
+        if listens_on(self.broker.pid, port) is False:
+            raise StackError(f"port {port} answers, but not from the broker this stack started")
         self.say(f"broker   kafka://{self.settings.bootstrap} (tansu, memory storage)")
 
     def _create_topics(self) -> None:
@@ -163,16 +166,18 @@ class EmbeddedStack:
             command=[sys.executable, "-m", f"services.{name}"],
             env=service_env(self.settings, name),
             url=f"http://127.0.0.1:{port}",
+            port=port,
             log_path=self.settings.log_dir / f"{name}.log",
         )
 
     def _wait_ready(self) -> None:
+        """Wait until every service answers ready from the process this stack started."""
         deadline = time.monotonic() + self.settings.start_timeout_s
         pending = {c.name: c for c in self.children}
         while pending and time.monotonic() < deadline:
             for name, child in list(pending.items()):
                 self._fail_if_exited(child)
-                if _ready(child.url):
+                if _ready(child.url) and child.answers_itself():
                     self.say(f"{name:<8} {child.url}  (API docs {child.url}/docs)")
                     del pending[name]
             time.sleep(0.2)
@@ -182,10 +187,11 @@ class EmbeddedStack:
 
     def _fail_if_exited(self, child: Child) -> None:
         if child.process is not None and child.process.poll() is not None:
-            tail = _tail(child.log_path)
+            holders = ", ".join(describe(pid) for pid in listeners(child.port))
+            taken = f"; port {child.port} is held by {holders}" if holders else ""
             raise StackError(
-                f"{child.name} exited with code {child.process.returncode}; log {child.log_path}"
-                f":\n{tail}"
+                f"{child.name} exited with code {child.process.returncode}{taken}; "
+                f"log {child.log_path}:\n{_tail(child.log_path)}"
             )
 
     def _supervise(self) -> None:
@@ -200,18 +206,27 @@ class EmbeddedStack:
                 f"({child.restarts}/{MAX_RESTARTS}), log {child.log_path}"
             )
             child.spawn()
-            self._write_state()
+            self._write_state("ready")
 
-    def _write_state(self) -> None:
+    def _write_state(self, status: str) -> None:
+        """Record every process with the command it runs, so a dead stack's can be found."""
+        broker = self.broker
         state = {
             "supervisor_pid": os.getpid(),
+            "supervisor_argv": command_line(os.getpid()),
+            "status": status,
             "data_dir": str(self.settings.data_dir.resolve()),
             "broker": {
-                "pid": self.broker.pid if self.broker else None,
+                "pid": broker.pid if broker else None,
+                "argv": self.broker_argv,
                 "bootstrap": self.settings.bootstrap,
             },
             "services": {
-                c.name: {"pid": c.process.pid if c.process else None, "url": c.url}
+                c.name: {
+                    "pid": c.process.pid if c.process else None,
+                    "argv": c.command,
+                    "url": c.url,
+                }
                 for c in self.children
             },
         }
