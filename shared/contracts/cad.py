@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from shared.contracts.base import PERSONAL_DATA, PSEUDONYM, Contract
 from shared.contracts.codes import (
@@ -46,7 +46,9 @@ class CadIncidentV1(Contract):
         description="Caller identifier on CAD (personal data; ingest only)",
         json_schema_extra=PERSONAL_DATA,
     )
-    vulnerable_caller: bool = Field(default=False, description="The caller was flagged vulnerable")
+    vulnerable_caller: StrictBool = Field(
+        default=False, description="The caller was flagged vulnerable"
+    )
     linked_crime_id: RecordId | None = Field(default=None, description="Linked crime's id, if any")
 
 
@@ -68,7 +70,9 @@ class CadCountedV1(CountedFields):
     caller_pseudonym: Pseudonym | None = Field(
         default=None, description="Keyed-hash pseudonym of the caller", json_schema_extra=PSEUDONYM
     )
-    vulnerable_caller: bool = Field(default=False, description="The caller was flagged vulnerable")
+    vulnerable_caller: StrictBool = Field(
+        default=False, description="The caller was flagged vulnerable"
+    )
     linked_crime_id: RecordId | None = Field(default=None, description="Linked crime's id, if any")
 
 

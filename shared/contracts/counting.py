@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StrictInt, StringConstraints, model_validator
 
 from shared.contracts.base import Contract, check_rules, present_iff
 from shared.contracts.codes import BoroughCode, LsoaCode, RecordId, Version, WardCode
@@ -74,7 +74,9 @@ class CountedFields(Contract):
 
     record_id: RecordId = Field(description="Crime or incident id, or the published cell's id")
     basis: CountBasis = Field(description="record (one crime/incident) or published_count")
-    delta: int = Field(description="Change of the count: ±1 for a record, any non-zero for a cell")
+    delta: StrictInt = Field(
+        description="Change of the count: ±1 for a record, any non-zero for a cell"
+    )
     change: CountChange = Field(description="What caused this count change")
     level: CountLevel = Field(
         description="ward; borough_unlocated (no ward known); borough_total (a published "

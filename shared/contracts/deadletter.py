@@ -1,7 +1,9 @@
 """Dead letters: inputs that could not be accepted, with the reason and the original bytes.
 
 The original payload may hold raw personal identifiers, so the dead-letter topic is
-restricted to the ingest service's operators (see docs/contracts.md).
+restricted to the ingest service's operators (see docs/contracts.md). An original that cannot
+be read as a JSON object is withheld: only its size, SHA-256 and the position where reading
+failed are kept.
 """
 
 from __future__ import annotations
@@ -9,12 +11,12 @@ from __future__ import annotations
 import base64
 from typing import Final, Literal, NamedTuple
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from shared.contracts.base import PERSONAL_DATA, Contract
 from shared.contracts.codes import EventType, RecordId, SourceSystem, Timestamp
 from shared.contracts.envelope import TYPE_DOC, VERSION_DOC, Envelope
-from shared.contracts.errors import FieldProblem, RejectReason
+from shared.contracts.errors import FieldProblem, ParsePosition, RejectReason
 from shared.contracts.refs import TopicOffset
 
 #: Longest original payload kept on a dead letter (bytes); longer ones are truncated.
@@ -34,7 +36,8 @@ class DeadLetterV1(Contract):
     event_type: EventType | None = Field(default=None, description="Its event type, if readable")
     event_id: RecordId | None = Field(default=None, description="Its event id, if readable")
     original_text: str = Field(
-        description="The original payload as text (invalid UTF-8 replaced by U+FFFD)",
+        description="The original payload as text (invalid UTF-8 replaced by U+FFFD); empty "
+        "when the original is withheld",
         json_schema_extra=PERSONAL_DATA,
     )
     original_base64: str | None = Field(
@@ -45,6 +48,20 @@ class DeadLetterV1(Contract):
     original_size: int = Field(ge=0, description="Size of the original payload in bytes")
     truncated: bool = Field(
         default=False, description=f"The original was longer than {MAX_ORIGINAL_BYTES} bytes"
+    )
+    original_withheld: StrictBool = Field(
+        default=False,
+        description="The original is not kept: it could not be read as a JSON object, so "
+        "personal data in it could not be found; only its size, SHA-256 and where reading "
+        "failed are kept",
+    )
+    original_sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 (hex) of a withheld original's bytes, to find it at the sender",
+    )
+    error_position: ParsePosition | None = Field(
+        default=None, description="Where a withheld original stopped being UTF-8 or JSON"
     )
 
 

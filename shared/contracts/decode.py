@@ -6,13 +6,14 @@ import json
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from shared.contracts.errors import ROOT, ContractError, RejectReason
+from shared.contracts.errors import ROOT, ContractError, ParsePosition, RejectReason
 
 
 def load_document(
     data: bytes | str | Mapping[str, Any], max_bytes: int | None = None
 ) -> dict[str, Any]:
-    """The input as a JSON object, or a :class:`ContractError` saying why it is not one."""
+    """The input as a JSON object, or a :class:`ContractError` saying why it is not one (with
+    the position where it stopped being readable, when it is not UTF-8 or not JSON)."""
     if isinstance(data, Mapping):
         return dict(data)
     if isinstance(data, str):
@@ -22,11 +23,13 @@ def load_document(
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        _reject(RejectReason.BAD_ENCODING, f"is not valid UTF-8 (byte {exc.start})")
+        at = ParsePosition.of(data, exc.start)
+        _reject(RejectReason.BAD_ENCODING, f"is not valid UTF-8 (byte {exc.start})", at)
     try:
         document = json.loads(text, parse_constant=_no_constant)
     except ValueError as exc:
-        _reject(RejectReason.INVALID_JSON, f"is not valid JSON: {_json_problem(exc)}")
+        where = _json_position(data, text, exc)
+        _reject(RejectReason.INVALID_JSON, f"is not valid JSON: {_json_problem(exc)}", where)
     except RecursionError:
         _reject(RejectReason.INVALID_JSON, "is not valid JSON here: it nests too deeply")
     if not isinstance(document, dict):
@@ -44,5 +47,11 @@ def _json_problem(exc: ValueError) -> str:
     return str(exc)
 
 
-def _reject(reason: RejectReason, problem: str) -> NoReturn:
-    raise ContractError.single(reason, ROOT, problem)
+def _json_position(data: bytes, text: str, exc: ValueError) -> ParsePosition | None:
+    if not isinstance(exc, json.JSONDecodeError):
+        return None  # a NaN or Infinity constant: the decoder does not say where
+    return ParsePosition.of(data, len(text[: exc.pos].encode("utf-8", "surrogatepass")))
+
+
+def _reject(reason: RejectReason, problem: str, at: ParsePosition | None = None) -> NoReturn:
+    raise ContractError.single(reason, ROOT, problem, at=at)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from shared.contracts.base import Contract
 from shared.contracts.codes import EventType, RecordId, SourceSystem, Timestamp
@@ -31,8 +31,8 @@ class Envelope(Contract, Generic[P]):
         description="Unique id of this event (1-128 characters from A-Z a-z 0-9 . _ : / -)"
     )
     event_type: EventType = Field(description="What happened, e.g. crime.recorded")
-    schema_version: int = Field(ge=1, description="Version of the payload's schema")
-    version: int = Field(
+    schema_version: StrictInt = Field(ge=1, description="Version of the payload's schema")
+    version: StrictInt = Field(
         ge=1,
         description=(
             "Version of the source record; a re-delivery of the same (event_id, version) "

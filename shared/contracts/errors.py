@@ -55,6 +55,8 @@ class RejectReason(StrEnum):
     PERSONAL_DATA_LEAK = "personal_data_leak"
     OUT_OF_AREA = "out_of_area"
     OTHER = "other"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    CONFLICTING_DUPLICATE = "conflicting_duplicate"
 
 
 class FieldProblem(Contract):
@@ -81,6 +83,21 @@ class FieldProblem(Contract):
 _LIMITS: Final = {"field": 300, "problem": 500}
 
 
+class ParsePosition(Contract):
+    """Where an input stopped being readable: a byte offset, and its line and column."""
+
+    offset: int = Field(ge=0, description="Offset of the first unreadable byte (from 0)")
+    line: int = Field(ge=1, description="Its line (from 1)")
+    column: int = Field(ge=1, description="Its column on that line, in bytes (from 1)")
+
+    @classmethod
+    def of(cls, data: bytes, offset: int) -> ParsePosition:
+        """The position of byte ``offset`` in ``data``."""
+        offset = max(0, min(offset, len(data)))
+        start = data.rfind(b"\n", 0, offset) + 1
+        return cls(offset=offset, line=data.count(b"\n", 0, offset) + 1, column=offset - start + 1)
+
+
 def clip(text: str, limit: int) -> str:
     """``text`` as valid Unicode (lone surrogates → U+FFFD) of at most ``limit`` characters."""
     text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
@@ -97,11 +114,14 @@ class ContractError(ValueError):
         *,
         event_type: str | None = None,
         schema_version: int | None = None,
+        at: ParsePosition | None = None,
     ) -> None:
         self.reason = reason
         self.problems: tuple[FieldProblem, ...] = tuple(problems)
         self.event_type = event_type
         self.schema_version = schema_version
+        self.at = at
+        """Where the input stopped being readable (invalid JSON or UTF-8), if it did."""
         super().__init__(self._describe())
 
     @classmethod
@@ -113,10 +133,11 @@ class ContractError(ValueError):
         *,
         event_type: str | None = None,
         schema_version: int | None = None,
+        at: ParsePosition | None = None,
     ) -> ContractError:
         """A rejection with one problem."""
         problems = [FieldProblem(field=field, problem=problem)]
-        return cls(reason, problems, event_type=event_type, schema_version=schema_version)
+        return cls(reason, problems, event_type=event_type, schema_version=schema_version, at=at)
 
     def _describe(self) -> str:
         what = self.event_type or "message"

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictFloat, model_validator
 
 from shared.contracts.base import Contract, check_rules
 from shared.contracts.codes import (
@@ -28,10 +28,10 @@ class Location(Contract):
 
     ward_code: WardCode | None = Field(default=None, description="Ward (E05…), if known")
     lsoa_code: LsoaCode | None = Field(default=None, description="LSOA (E01…), if known")
-    latitude: float | None = Field(
+    latitude: StrictFloat | None = Field(
         default=None, ge=-90, le=90, description="WGS84 latitude in degrees (with longitude)"
     )
-    longitude: float | None = Field(
+    longitude: StrictFloat | None = Field(
         default=None, ge=-180, le=180, description="WGS84 longitude in degrees (with latitude)"
     )
     borough_code: BoroughCode | None = Field(default=None, description="Borough (E09…), if known")

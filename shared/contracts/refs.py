@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from shared.contracts.base import Contract
 from shared.contracts.codes import RecordId, ShortText
@@ -12,8 +12,8 @@ class TopicOffset(Contract):
     """A position on a topic partition."""
 
     topic: ShortText = Field(description="Kafka topic name")
-    partition: int = Field(ge=0, description="Partition number")
-    offset: int = Field(ge=0, description="Offset within the partition")
+    partition: StrictInt = Field(ge=0, description="Partition number")
+    offset: StrictInt = Field(ge=0, description="Offset within the partition")
 
 
 class EventRef(TopicOffset):

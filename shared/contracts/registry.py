@@ -7,20 +7,23 @@ before validation, so handlers only ever see the current class.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from shared.contracts.codes import EVENT_TYPE_PATTERN
 from shared.contracts.decode import load_document
 from shared.contracts.envelope import Envelope
-from shared.contracts.errors import ContractError, RejectReason, clip, flatten_errors
+from shared.contracts.errors import ContractError, RejectReason, flatten_errors
 
 EventClass = type[Envelope[Any]]
 #: Turns the payload of version n into the payload of version n + 1.
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 E = TypeVar("E", bound=EventClass)
+_EVENT_TYPE = re.compile(EVENT_TYPE_PATTERN)
 
 
 def event_key(cls: EventClass) -> tuple[str, int]:
@@ -111,7 +114,11 @@ class ContractRegistry:
             problem = "is required" if value is None else "must be a string"
             raise ContractError.single(RejectReason.SCHEMA_VIOLATION, "event_type", problem)
         if value not in self._current:
-            problem = f"'{clip(value, 64)}' is not a known event type"
+            # Quote only what looks like an event type: the problem is returned and logged.
+            named = _EVENT_TYPE.fullmatch(value) and len(value) <= 64
+            problem = (
+                f"'{value}' is not a known event type" if named else "is not a known event type"
+            )
             raise ContractError.single(RejectReason.UNKNOWN_EVENT_TYPE, "event_type", problem)
         return value
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
 from shared.contracts.base import PERSONAL_DATA, PSEUDONYM, Contract
 from shared.contracts.codes import (
@@ -55,8 +55,8 @@ class _ResponseFields(Contract):
     )
     interviewed_on: Day = Field(description="Date of the interview")
     measure: Name = Field(description="The measure answered, e.g. good_job or satisfied")
-    positive: bool = Field(description="The answer counts toward the measure's percentage")
-    weight: float = Field(gt=0, description="Survey weight of the response (> 0)")
+    positive: StrictBool = Field(description="The answer counts toward the measure's percentage")
+    weight: StrictFloat = Field(gt=0, description="Survey weight of the response (> 0)")
     ethnicity_group: EthnicityGroup | None = Field(
         default=None, description="Respondent's self-defined ethnicity group, if recorded"
     )
@@ -97,8 +97,12 @@ class SurveyAggregateV1(Contract):
     )
     period_end: Day = Field(description="Last day of the period")
     period: SurveyPeriod = Field(description="rolling_12m or quarter")
-    n: int | None = Field(default=None, ge=1, description="Number of respondents, if published")
-    proportion: float = Field(ge=0, le=1, description="Proportion answering positively (0..1)")
+    n: StrictInt | None = Field(
+        default=None, ge=1, description="Number of respondents, if published"
+    )
+    proportion: StrictFloat = Field(
+        ge=0, le=1, description="Proportion answering positively (0..1)"
+    )
 
 
 class SurveyResponse(Envelope[SurveyResponseV1]):

@@ -63,7 +63,7 @@ def test_cad_incident_valid() -> None:
         ),
         (
             {"vulnerable_caller": "perhaps"},
-            [("vulnerable_caller", "should be a valid boolean, unable to interpret input")],
+            [("vulnerable_caller", "should be a valid boolean")],
         ),
         (
             {"linked_crime_id": "a b"},
