@@ -1,13 +1,16 @@
 """HTTP surface: POST one event or a batch per input type. Writes need the `system` role.
 
-A single event answers 202 (accepted, parked, duplicate...) or 422 with every field problem;
-a batch answers 200 listing each item as accepted or rejected with its reason. Rejected
-inputs also go to the dead-letter topic. Bodies over the size limit get 413.
+A single event answers 202 (accepted, parked, duplicate...), 422 with every field problem,
+or 409 when its id and version were received with other content; a batch answers 200
+listing each item as accepted or rejected with its reason. A body that is not
+``application/json`` is 415, one over the size limit 413, a batch body that is not a batch
+400. Every refusal carries a ``reason``, is counted and dead-lettered.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,7 +19,8 @@ from fastapi.responses import JSONResponse
 from services.ingest.pipeline import Outcome
 from services.ingest.service import IngestService
 from shared.auth import Authenticator, Role
-from shared.contracts import default_registry
+from shared.contracts import FieldProblem, RejectReason, default_registry
+from shared.contracts.errors import ParsePosition
 
 ROUTES = {
     "crime.recorded": "crimes/recorded",
@@ -27,6 +31,9 @@ ROUTES = {
     "survey.aggregate": "surveys/aggregates",
 }
 MAX_BATCH = 5000
+STATUS = {RejectReason.OVERSIZED: 413, RejectReason.UNSUPPORTED_MEDIA_TYPE: 415,
+          RejectReason.CONFLICTING_DUPLICATE: 409}  # fmt: skip
+"""The HTTP status of a refused single event by reason (otherwise 422)."""
 
 
 def outcome_body(index: int | None, outcome: Outcome) -> dict[str, Any]:
@@ -63,20 +70,21 @@ def _add_routes(router: APIRouter, service: IngestService, event_type: str, path
 
     async def single(request: Request) -> JSONResponse:
         raw = await request.body()
-        if len(raw) > service.max_bytes:
-            return _too_large(len(raw), service.max_bytes)
+        refused = _refused(request, raw, service.max_bytes)
+        if refused is not None:
+            return await _refuse(service, raw, refused)
         [outcome] = await service.submit_raw([raw], surface="http", expected=event_type)
-        status = 422 if outcome.status == "rejected" else 202
+        if outcome.status != "rejected":
+            return JSONResponse(outcome_body(None, outcome), status_code=202)
+        status = STATUS.get(outcome.reason, 422) if outcome.reason else 422
         return JSONResponse(outcome_body(None, outcome), status_code=status)
 
     async def batch(request: Request) -> JSONResponse:
         raw = await request.body()
-        if len(raw) > service.max_bytes * 64:
-            return _too_large(len(raw), service.max_bytes * 64)
-        items = _items(raw)
-        if isinstance(items, JSONResponse):
-            return items
-        outcomes = await service.submit_raw(items, surface="http", expected=event_type)
+        refused = _refused(request, raw, service.max_bytes * 64) or _not_a_batch(raw)
+        if isinstance(refused, Refusal):
+            return await _refuse(service, raw, refused)
+        outcomes = await service.submit_raw(refused, surface="http", expected=event_type)
         return JSONResponse(_batch_body(outcomes))
 
     router.add_api_route(f"/{path}", single, methods=["POST"], status_code=202,
@@ -98,26 +106,55 @@ def _batch_body(outcomes: list[Outcome]) -> dict[str, Any]:
     return {"counts": counts, "items": [outcome_body(i, o) for i, o in enumerate(outcomes)]}
 
 
-def _items(raw: bytes) -> list[str] | JSONResponse:
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a whole body is refused: the reason, the problem with the body, the HTTP status
+    and, for a body that is not UTF-8 or not JSON, where it stopped being readable."""
+
+    reason: RejectReason
+    problem: str
+    status: int
+    at: ParsePosition | None = None
+
+
+def _refused(request: Request, raw: bytes, limit: int) -> Refusal | None:
+    """A body that is not declared JSON (415) or is over ``limit`` bytes (413)."""
+    media, _, params = request.headers.get("content-type", "").partition(";")
+    charset = params.strip().lower().removeprefix("charset=").strip('"')
+    if media.strip().lower() != "application/json" or charset not in {"", "utf-8"}:
+        return Refusal(RejectReason.UNSUPPORTED_MEDIA_TYPE,
+                       "must be sent with Content-Type: application/json (UTF-8)", 415)  # fmt: skip
+    if len(raw) > limit:
+        return Refusal(RejectReason.OVERSIZED, f"is {len(raw)} bytes; the limit is {limit}", 413)
+    return None
+
+
+def _not_a_batch(raw: bytes) -> list[str] | Refusal:
+    """The batch's items as JSON texts, or why the body is not a batch (400)."""
     try:
-        data = json.loads(raw)
-    except ValueError as exc:  # UnicodeDecodeError included
-        return _bad("body", f"is not a JSON array of events: {exc}")
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Refusal(RejectReason.BAD_ENCODING, f"is not valid UTF-8 (byte {exc.start})", 400,
+                       ParsePosition.of(raw, exc.start))  # fmt: skip
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        at = ParsePosition.of(raw, len(text[: exc.pos].encode("utf-8", "surrogatepass")))
+        return Refusal(RejectReason.INVALID_JSON, f"is not a JSON array of events: {exc}", 400, at)
     except RecursionError:
-        return _bad("body", "is not a JSON array of events here: it nests too deeply")
+        return Refusal(RejectReason.INVALID_JSON,
+                       "is not a JSON array of events: it nests too deeply", 400)  # fmt: skip
     if not isinstance(data, list):
-        return _bad("body", "must be a JSON array of events")
+        return Refusal(RejectReason.SCHEMA_VIOLATION, "must be a JSON array of events", 400)
     if len(data) > MAX_BATCH:
-        return _bad("body", f"has {len(data)} events; at most {MAX_BATCH} per batch")
+        problem = f"has {len(data)} events; at most {MAX_BATCH} per batch"
+        return Refusal(RejectReason.OVERSIZED, problem, 400)
     return [json.dumps(item) for item in data]
 
 
-def _bad(field: str, problem: str) -> JSONResponse:
-    return JSONResponse({"detail": [{"field": field, "problem": problem}]}, status_code=400)
-
-
-def _too_large(size: int, limit: int) -> JSONResponse:
-    return JSONResponse(
-        {"detail": [{"field": "body", "problem": f"is {size} bytes; the limit is {limit}"}],
-         "reason": "oversized"}, status_code=413,
-    )  # fmt: skip
+async def _refuse(service: IngestService, raw: bytes, refusal: Refusal) -> JSONResponse:
+    """Refuse the whole body: counted and dead-lettered; the answer names the reason."""
+    found = FieldProblem(field="body", problem=refusal.problem)
+    await service.refuse(raw, refusal.reason, found, surface="http", at=refusal.at)
+    body = {"status": "rejected", "reason": refusal.reason.value, "detail": [found.model_dump()]}
+    return JSONResponse(body, status_code=refusal.status)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import AwareDatetime, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -28,6 +29,15 @@ class IngestSettings(ServiceSettings):
         le=16_777_216,
         description="Largest accepted event (bytes); larger ones are rejected as oversized",
     )
+    earliest_event_time: AwareDatetime = Field(
+        default=datetime(2000, 1, 1, tzinfo=UTC),
+        description="Earliest occurred_at / recorded_at a live event may carry (with offset)",
+    )
+    hours_ahead: float = Field(
+        default=24, ge=0, le=24 * 31,
+        description="How far past the receiving clock a live event's occurred_at / recorded_at "
+        "may be (hours)",
+    )  # fmt: skip
     outbox_batch: int = Field(
         default=1000, ge=1, le=50_000, description="Events the outbox relay publishes per round"
     )

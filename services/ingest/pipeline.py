@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from services.ingest.domain.canonical import OutEvent, cell_counted, record_counted
 from services.ingest.domain.cells import cell_change
-from services.ingest.domain.deadletter import dead_letter_event, parked_original, redact
+from services.ingest.domain.deadletter import Original, dead_letter_event, parked_original, redact
 from services.ingest.domain.intake import (
     AmendmentIntake,
     CountIntake,
@@ -37,7 +37,7 @@ from services.ingest.domain.process import (
 from services.ingest.domain.records import RecordState, apply_version
 from services.ingest.domain.rejection import RejectionError
 from services.ingest.domain.releases import ReleaseScope
-from services.ingest.store.base import CellValue, IngestStore, IngestUnit
+from services.ingest.store.base import CellValue, IngestStore, IngestUnit, Key
 from shared.contracts import FieldProblem, RejectReason
 
 Status = Literal["accepted", "duplicate", "superseded", "parked", "unchanged", "rejected", "held"]
@@ -74,8 +74,10 @@ class Submission:
 
     item: Intake | RowRejection
     event_type: str
-    original: bytes | str = ""
+    original: Original = ""
     source_position: dict[str, Any] | None = None
+    digest: str | None = None
+    """Digest of a live event's content: the same id and version with another is a conflict."""
 
 
 @dataclass
@@ -144,10 +146,21 @@ class Pipeline:
             return self._guarded(batch, sub, item)
         key = (item.origin.event_id, item.origin.version)
         if key in batch.unit.seen([key]):
-            return Outcome("duplicate", item.origin.event_id, sub.event_type)
+            return self._again(batch, sub, key)
         outcome = self._guarded(batch, sub, item)
         batch.unit.remember(key, outcome.status)
+        if sub.digest is not None:
+            batch.unit.remember_digest(key, sub.digest)
         return outcome
+
+    def _again(self, batch: _Batch, sub: Submission, key: Key) -> Outcome:
+        """A duplicate, or a conflict when the content differs from what was received."""
+        kept = batch.unit.digest(key) if sub.digest is not None else None
+        if kept is None or kept == sub.digest:
+            return Outcome("duplicate", key[0], sub.event_type)
+        return self._reject(batch, sub, RejectReason.CONFLICTING_DUPLICATE, (FieldProblem(
+            field="version", problem=f"version {key[1]} of this event_id was received with other "
+            "content; send a changed record as a new version"),))  # fmt: skip
 
     def _guarded(self, batch: _Batch, sub: Submission, item: Intake) -> Outcome:
         try:

@@ -1,17 +1,24 @@
 """Dead letters: a rejected input with its reason, problems and original payload.
 
-Raw personal identifiers never leave ingest, not even on the dead-letter topic: every
-personal-data field (victim_id, caller_id, officer_id, respondent_id, at any depth) is
-replaced by its pseudonym before the original is kept — in place, so the rest of the
-original keeps its exact bytes, and also in originals that are not valid JSON (a truncated
-message, a wrong encoding). A value cut short is pseudonymised as far as it goes.
+Raw personal identifiers never leave ingest, not even on the dead-letter topic:
+
+- a live input that cannot be read as a JSON object (not UTF-8, not JSON, too large) is
+  :class:`Withheld`: only its size, SHA-256 and where reading failed are kept, because no
+  pattern can promise to find every identifier in bytes that do not parse;
+- a JSON object keeps its fields, but the value of any field no contract knows is withheld
+  (:func:`withhold_unknown`), so an identifier sent under a wrong name is not kept either;
+- every personal-data field (victim_id, caller_id, officer_id, respondent_id, at any depth)
+  is replaced by its pseudonym before the original is kept — in place, so the rest of the
+  original keeps its exact bytes. Bulk-file rows (not JSON) are pseudonymised by the same
+  pattern, a value cut short as far as it goes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +26,7 @@ from services.ingest.domain.canonical import DEAD_LETTER_TOPIC, OutEvent, bounde
 from services.ingest.domain.intake import AmendmentIntake, Origin
 from services.ingest.domain.pseudonymise import Kind, Pseudonymiser
 from shared.contracts import FieldProblem, RejectReason, capture_original
+from shared.contracts.errors import ParsePosition
 
 PERSONAL_KEYS: dict[str, Kind] = {
     "victim_id": "victim", "caller_id": "caller", "officer_id": "officer",
@@ -28,10 +36,55 @@ PREFIX = "pseudonym:"
 _KEY = re.compile(r'"(' + "|".join(PERSONAL_KEYS) + r')"\s*:\s*')
 _CUT_VALUE = re.compile(r'"(?:[^"\\]|\\.)*"?|[^\s,}\]]*')
 _DECODER = json.JSONDecoder()
+WITHHELD_VALUE = "(withheld: not a known field)"
+"""What replaces the value of a field no contract knows, in a kept original."""
 
 
-def redact(original: bytes | str, pseudonymise: Pseudonymiser) -> bytes | str:
-    """``original`` with personal identifiers replaced by pseudonyms, otherwise unchanged."""
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """An original that is not kept, only identified: its size, SHA-256 and where it stopped
+    being readable (None: too large to read, or readable but not a JSON object)."""
+
+    size: int
+    sha256: str
+    at: ParsePosition | None = None
+
+    @classmethod
+    def of(cls, raw: bytes | str, at: ParsePosition | None = None) -> Withheld:
+        data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+        return cls(len(data), hashlib.sha256(data).hexdigest(), at)
+
+
+Original = bytes | str | Withheld
+"""A rejected input's original as the dead letter will keep it."""
+
+
+def withhold_unknown(document: dict[str, Any], known: frozenset[str]) -> dict[str, Any] | None:
+    """``document`` with the value of every field whose name is not in ``known`` (at any
+    depth) withheld, or None when it has no such field."""
+    found = [False]
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v) if k in known else _withheld(found) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    masked = walk(document)
+    return masked if found[0] else None
+
+
+def _withheld(found: list[bool]) -> str:
+    found[0] = True
+    return WITHHELD_VALUE
+
+
+def redact(original: Original, pseudonymise: Pseudonymiser) -> Original:
+    """``original`` with personal identifiers replaced by pseudonyms, otherwise unchanged
+    (a withheld original holds nothing to redact)."""
+    if isinstance(original, Withheld):
+        return original
     text = _text(original)
     redacted = _in_place(text, pseudonymise)
     document = _document(redacted)
@@ -121,12 +174,11 @@ def parked_original(amendment: AmendmentIntake) -> str:
 
 def dead_letter_event(
     origin: Origin | None, event_type: str, reason: RejectReason,
-    problems: tuple[FieldProblem, ...], original: bytes | str,
+    problems: tuple[FieldProblem, ...], original: Original,
     position: dict[str, Any] | None,
     now: datetime, receipt_id: str,
 ) -> OutEvent:  # fmt: skip
     """The dead letter of one receipt (``receipt_id`` is unique per rejected receipt)."""
-    kept = capture_original(original)
     source = origin.source if origin else "unknown"
     payload: dict[str, Any] = {
         "source": source,
@@ -136,12 +188,20 @@ def dead_letter_event(
         "errors": [p.model_dump() for p in problems],
         "event_type": event_type if "." in event_type else None,
         "event_id": origin.event_id if origin and origin.event_id else None,
-        "original_text": kept.original_text,
-        "original_base64": kept.original_base64,
-        "original_size": kept.original_size,
-        "truncated": kept.truncated,
+        **_kept(original),
     }
     return OutEvent(
         bounded_id("dead", receipt_id), "dead_letter.recorded", DEAD_LETTER_TOPIC, source, now,
         payload, origin.event_id if origin and origin.event_id else None,
     )  # fmt: skip
+
+
+def _kept(original: Original) -> dict[str, Any]:
+    """The dead letter's fields describing the original."""
+    if isinstance(original, Withheld):
+        at = original.at.model_dump() if original.at else None
+        return {"original_text": "", "original_base64": None, "original_size": original.size,
+                "truncated": False, "original_withheld": True,
+                "original_sha256": original.sha256, "error_position": at}  # fmt: skip
+    return {**capture_original(original)._asdict(), "original_withheld": False,
+            "original_sha256": None, "error_position": None}  # fmt: skip

@@ -52,6 +52,8 @@ class SqlUnit:
         self._cells: dict[str, CellValue] = {}
         self._parked: dict[str, list[AmendmentIntake]] = {}
         self._new_keys: list[tuple[str, int, str]] = []
+        self._digests: dict[Key, str | None] = {}
+        self._new_digests: list[tuple[str, int, str]] = []
         self._dirty_records: dict[tuple[str, str], RecordState] = {}
         self._dirty_cells: dict[str, tuple[Any, ...]] = {}
         self._held: dict[tuple[str, str], tuple[Any, ...]] = {}
@@ -114,6 +116,19 @@ class SqlUnit:
     def remember(self, key: Key, outcome: str) -> None:
         self._seen.add(key)
         self._new_keys.append((key[0], key[1], outcome))
+
+    def digest(self, key: Key) -> str | None:
+        if key not in self._digests:
+            table = t.received_digests
+            query = select(table.c.digest).where(
+                table.c.event_id == key[0], table.c.version == key[1]
+            )
+            self._digests[key] = self._conn.execute(query).scalar_one_or_none()
+        return self._digests[key]
+
+    def remember_digest(self, key: Key, digest: str) -> None:
+        self._digests[key] = digest
+        self._new_digests.append((key[0], key[1], digest))
 
     def records(self, kind: str, ids: Iterable[str]) -> dict[str, RecordState]:
         return {i: s for i in ids if (s := self._records.get((kind, i))) is not None}
@@ -180,6 +195,7 @@ class SqlUnit:
         """Write every buffered change: plain driver-level executemany, no per-row ORM work."""
         sql = BulkSql(self._conn)
         sql.insert("ingest_received", ("event_id", "version", "outcome"), self._new_keys)
+        sql.insert("ingest_received_digest", ("event_id", "version", "digest"), self._new_digests)
         sql.upsert("ingest_record", ("kind", "record_id"), ("version", "state"), [
             (k[0], k[1], s.version, dump_state(s)) for k, s in self._dirty_records.items()
         ])  # fmt: skip

@@ -30,6 +30,15 @@ received = Table(
     Column("outcome", String(16), nullable=False),
 )  # fmt: skip
 
+received_digests = Table(
+    "ingest_received_digest", metadata,
+    Column("event_id", String(128), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("digest", String(64), nullable=False),
+)  # fmt: skip
+"""The content digest of a live input's (event id, version), beside ``ingest_received``: the
+same key with other content is a conflict, not a duplicate."""
+
 records = Table(
     "ingest_record", metadata,
     Column("kind", String(16), primary_key=True),

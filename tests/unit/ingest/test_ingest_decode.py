@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from hashlib import sha256
 from typing import Any
 
 import pytest
 
 from services.ingest.decode import INPUT_TYPES, DecodeError, decode, submission
+from services.ingest.domain.deadletter import WITHHELD_VALUE, Withheld
 from services.ingest.domain.intake import (
     AmendmentIntake,
     CrimeIntake,
@@ -71,6 +73,10 @@ def bad_utf8(at: int) -> Problem:
 
 
 CRIME = event_json("crime.recorded")
+EXTRA_FIELD = event_json("crime.recorded", payload_set(colour="red"))
+OUTPUT_EVENT = event_json("kpi.updated")
+MASKED = {EXTRA_FIELD, OUTPUT_EVENT}
+"""JSON objects with fields no input contract has: kept with those fields' values withheld."""
 INVALID_JSON = [
     case("broken", b"{broken", "invalid_json",
          bad_json("Expecting property name enclosed in double quotes at line 1 column 2")),
@@ -103,7 +109,7 @@ UNKNOWN_EVENT_TYPE = [
     case("duty-on-the-survey-route", event_json("duty.changed"), "unknown_event_type",
          ("event_type", "must be survey.response here, not duty.changed"),
          route="survey.response"),
-    case("output-event-as-input", event_json("kpi.updated"), "unknown_event_type",
+    case("output-event-as-input", OUTPUT_EVENT, "unknown_event_type",
          ("event_type", f"must be {ALL_INPUTS} here, not kpi.updated")),
     case("unregistered-type", json.dumps(example_event("crime.recorded", event_type="no.such")),
          "unknown_event_type", ("event_type", "'no.such' is not a known event type")),
@@ -121,7 +127,7 @@ SCHEMA_VIOLATION = [
          "schema_violation", ("payload.crime_id", "is required")),
     case("crime-id-wrong-type", event_json("crime.recorded", payload_set(crime_id=42)),
          "schema_violation", ("payload.crime_id", "should be a valid string")),
-    case("extra-payload-field", event_json("crime.recorded", payload_set(colour="red")),
+    case("extra-payload-field", EXTRA_FIELD,
          "schema_violation", ("payload.colour", "is not a known field")),
     case("naive-recorded-at",
          event_json("crime.recorded", payload_set(recorded_at="2024-05-01T09:30:00")),
@@ -178,7 +184,16 @@ def test_submission_turns_the_same_input_into_a_rejection(
     assert sub.item.reason.value == reason
     assert [(p.field, p.problem) for p in sub.item.problems] == problems
     assert sub.source_position == position
-    assert sub.original == raw, "the dead letter gets the input exactly as received"
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if reason in {"invalid_json", "bad_encoding", "oversized"} or raw in (b"[]", b"42"):
+        assert isinstance(sub.original, Withheld), "not a JSON object: withheld, not kept"
+        assert (sub.original.size, sub.original.sha256) == (len(data), sha256(data).hexdigest())
+    elif raw in MASKED:
+        assert isinstance(sub.original, str)
+        assert WITHHELD_VALUE in sub.original
+        assert WITHHELD_VALUE not in raw
+    else:
+        assert sub.original == raw, "a JSON object of known fields is kept as received"
 
 
 def test_the_decode_error_message_lists_every_problem() -> None:

@@ -9,8 +9,8 @@ ones left (duplicates, crimes already recorded).
 
 from __future__ import annotations
 
-import base64
 import functools
+import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from services.ingest.decode import INPUT_TYPES, submission
+from services.ingest.domain.deadletter import WITHHELD_VALUE
 from services.ingest.pipeline import Outcome, Pipeline
 from services.ingest.store.sql import SqlIngestStore
 from shared.classification import Classifier
@@ -573,14 +574,19 @@ def test_the_pipeline_never_raises(
     assert outcome.status in STATUSES
 
 
-def test_a_bad_encoding_dead_letter_keeps_the_original_bytes(ingest: Ingest) -> None:
+def test_a_bad_encoding_dead_letter_identifies_the_original_without_keeping_it(
+    ingest: Ingest,
+) -> None:
     raw = '{"event_id": "caf\u00e9"}'.encode("latin-1")
     [letter] = ingest.new_events([raw])
     payload = letter["payload"]
-    assert (payload["original_size"], payload["original_base64"]) == (
+    assert (payload["original_size"], payload["original_sha256"]) == (
         len(raw),
-        base64.b64encode(raw).decode(),
+        hashlib.sha256(raw).hexdigest(),
     )
+    assert (payload["original_withheld"], payload["original_text"]) == (True, "")
+    assert payload["original_base64"] is None
+    assert payload["error_position"] == {"offset": 17, "line": 1, "column": 18}
 
 
 def test_a_parked_amendment_that_fails_later_is_dead_lettered(ingest: Ingest) -> None:
@@ -616,8 +622,11 @@ def test_a_json_original_is_redacted_at_any_depth(ingest: Ingest) -> None:
         officer_id="OFFICER-RAW-1",
         authoriser={"rank": "inspector", "officer_id": "OFFICER-RAW-2"},
     )
-    event["nested"] = [{"victim_id": ["VICTIM-RAW-3"], "caller_id": {"x": "CALLER-RAW-4"}}]
+    event["payload"]["authoriser"]["victim_id"] = ["VICTIM-RAW-3"]  # known names, misplaced
+    event["payload"]["authoriser"]["caller_id"] = {"x": "CALLER-RAW-4"}
+    event["nested"] = [{"victim_id": ["VICTIM-RAW-5"], "caller_id": {"x": "CALLER-RAW-6"}}]
     [letter] = ingest.new_events([json.dumps(event)])
     assert letter["payload"]["reason"] == "schema_violation"
     assert "RAW-" not in json.dumps(letter)
     assert letter["payload"]["original_text"].count('"pseudonym:') == 4
+    assert json.loads(letter["payload"]["original_text"])["nested"] == WITHHELD_VALUE
