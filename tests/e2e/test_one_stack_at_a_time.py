@@ -9,7 +9,7 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -129,7 +129,7 @@ def test_up_after_a_sigkilled_up_stops_what_it_left_and_starts_clean(stack: Stac
     assert snt("status", env=env).returncode == 0
 
 
-def _wait(condition, timeout_s: float = 10) -> None:  # type: ignore[no-untyped-def]
+def _wait(condition: Callable[[], bool], timeout_s: float = 10) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
