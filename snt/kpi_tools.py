@@ -3,7 +3,8 @@
 rebuild: forget the kpi state and fold every event in the event store again (stop the kpi
 service first; when it starts again it re-reads its topics from the beginning and skips every
 event already applied). verify: recompute every stored count from the event store by an
-independent batch path and diff it with the kpi state.
+independent batch path and diff it with the kpi state; every accepted event kpi folds but has
+not applied is a difference too (:func:`pending`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from services.kpi.fold import Folder, Record
 from services.kpi.store.sql import SqlKpiStore, create_schema
 from services.kpi.verify import Difference, diff, recompute, survey_differences
 from shared.db import make_engine
+from snt.accepted import unapplied
 
 COUNT_TOPICS = ("snt.crime.v1", "snt.cad.v1", "snt.survey.v1")
+APPLIED_TYPES = ("crime.counted", "cad.counted", "survey.recorded")
+"""The event types kpi applies whatever they hold (a published survey aggregate is applied
+only for some periods, so it is not counted as accepted-but-unapplied)."""
 PAGE = 5000
 
 
@@ -76,6 +81,11 @@ class VerifyReport:
     """Contacts of victims and ASB callers that differ (counted only: keys hold pseudonyms)."""
     survey_compared: int = 0
     survey_differences: int = 0
+
+
+def pending(ingest: SqlIngestStore, kpi: SqlKpiStore) -> tuple[int, int]:
+    """(accepted events kpi applies, how many of them it has not applied)."""
+    return unapplied(ingest, COUNT_TOPICS, APPLIED_TYPES, kpi.applied_ids)
 
 
 def verify(ingest: SqlIngestStore, kpi: SqlKpiStore) -> VerifyReport:

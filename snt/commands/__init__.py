@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from snt.commands import bench, config, imports, kpi, pack, reference, simulate, token, topics
+from snt.commands import (
+    bench,
+    config,
+    flex,
+    imports,
+    kpi,
+    pack,
+    reference,
+    simulate,
+    token,
+    topics,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -14,6 +25,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(reference.app, name="reference")
     app.add_typer(bench.app, name="bench")
     app.add_typer(kpi.app, name="kpi")
+    app.add_typer(flex.app, name="flex")
     app.add_typer(simulate.app, name="simulate")
     app.command("import")(imports.import_file)
     app.command("pack")(pack.pack)

@@ -93,6 +93,10 @@ class SqlFlexStore:
             rows = conn.execute(select(t.offsets))
             return {(r.topic, r.partition): (r.next_offset, r.epoch) for r in rows}
 
+    def applied_ids(self) -> set[str]:
+        with self._engine.connect() as conn:
+            return set(conn.execute(select(t.applied.c.event_id)).scalars())
+
     def applied(self) -> int:
         with self._engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(t.applied)).scalar_one())
