@@ -1,14 +1,16 @@
 """Garbage against the running ingest service on the real broker (tansu).
 
-HTTP: whatever the body, a single event answers 202/422/413 (never a 5xx) with a JSON body
-naming field and problem; a batch answers 200 listing every item with its status (and, when
-rejected, its reason), or 400/413 for a body that is not a batch at all. Raw topics: every
-garbage message becomes exactly one dead letter carrying its topic, partition and offset, and
-the service stays ready.
+HTTP: whatever the body, a single event answers 202/409/413/415/422 (never a 5xx) with a JSON
+body naming the reason, field and problem; a batch answers 200 listing every item with its
+status (and, when rejected, its reason), or 400/413/415 with a reason for a body that is not a
+batch at all. Raw topics: every garbage message becomes exactly one dead letter carrying its
+topic, partition and offset (an unreadable one withheld: size and SHA-256 only), and the
+service stays ready.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import time
@@ -85,6 +87,7 @@ def http(bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[T
     app = create_app(load_settings(IngestSettings, env))
     with TestClient(app, raise_server_exceptions=False) as client:
         client.headers["Authorization"] = f"Bearer {token.plain_token}"
+        client.headers["Content-Type"] = "application/json"
         yield client
 
 
@@ -212,8 +215,10 @@ def test_a_single_event_is_answered_without_a_server_error(
 ) -> None:
     raw = data.draw(garbage(event_type))
     reply = http.post(f"/v1/{ROUTES[event_type]}", content=raw)
-    assert reply.status_code in {202, 422, 413, 400}, reply.text
+    assert reply.status_code in {202, 409, 422, 413}, reply.text
     body = reply.json()
+    if reply.status_code != 202:
+        assert body["reason"] in REASONS
     if len(raw) > MAX_BYTES:
         assert (reply.status_code, body["reason"]) == (413, "oversized")
         check_problems(body["detail"])
@@ -266,6 +271,25 @@ def test_a_body_that_is_not_a_batch_is_a_bad_request(
     if reply.status_code != 200:
         check_problems(reply.json()["detail"])
         assert reply.json()["detail"][0]["field"] == "body"
+        assert reply.json()["reason"] in REASONS
+
+
+@HTTP
+@given(
+    data=st.data(),
+    event_type=routes,
+    batch=st.booleans(),
+    media=st.sampled_from(["text/plain", "application/x-www-form-urlencoded", "text/json",
+                           "application/json; charset=utf-16", ""]),
+)  # fmt: skip
+def test_a_body_not_declared_json_is_refused_with_its_reason(
+    http: TestClient, data: st.DataObject, event_type: str, batch: bool, media: str
+) -> None:
+    raw = data.draw(garbage(event_type))
+    path = f"/v1/{ROUTES[event_type]}" + ("/batch" if batch else "")
+    reply = http.post(path, content=raw, headers={"Content-Type": media})
+    assert (reply.status_code, reply.json()["reason"]) == (415, "unsupported_media_type")
+    check_problems(reply.json()["detail"])
 
 
 CRASHERS = [
@@ -333,4 +357,7 @@ def test_every_garbage_message_on_a_raw_topic_is_dead_lettered_with_its_position
         check_problems(payload["errors"])
         if value is None:
             assert (payload["original_text"], payload["original_size"]) == ("", 0)
+        if payload["reason"] in {"invalid_json", "bad_encoding", "oversized"}:
+            assert (payload["original_withheld"], payload["original_text"]) == (True, "")
+            assert payload["original_sha256"] == hashlib.sha256(value or b"").hexdigest()
     assert http.get("/readyz").status_code == 200

@@ -4,6 +4,7 @@ through the outbox, exactly once; bad inputs reach the dead-letter topic with th
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -116,11 +117,14 @@ def test_rejections_are_specific_and_dead_lettered(
     assert reply.json()["problems"] == [
         {"field": "payload.location.ward_code", "problem": "E05999999 is not a London ward code"}
     ]
-    garbage = http.post("/v1/crimes/recorded", content=b"\xff\xfe not json")
+    json_type = {"Content-Type": "application/json"}
+    garbage = http.post("/v1/crimes/recorded", content=b"\xff\xfe not json", headers=json_type)
     assert garbage.status_code == 422
     assert garbage.json()["reason"] in {"bad_encoding", "invalid_json"}
-    huge = http.post("/v1/crimes/recorded", content=b"x" * 70_000)
-    assert huge.status_code == 413
+    huge = http.post("/v1/crimes/recorded", content=b"x" * 70_000, headers=json_type)
+    assert (huge.status_code, huge.json()["reason"]) == (413, "oversized")
+    text = http.post("/v1/crimes/recorded", content=json.dumps(crime(11)).encode())
+    assert (text.status_code, text.json()["reason"]) == (415, "unsupported_media_type")
     letters = consume(bootstrap, "snt.deadletter.v1", 2)
     reasons = {e["payload"]["reason"] for e in letters}
     assert {"unknown_ward"} <= reasons
@@ -153,7 +157,7 @@ def test_raw_topic_inputs_are_consumed_with_their_position(
         broken = [
             e
             for e in consume(bootstrap, "snt.deadletter.v1", 1, 2)
-            if e["payload"]["original_text"] == "{broken"
+            if e["payload"]["original_sha256"] == hashlib.sha256(b"{broken").hexdigest()
         ]
     assert broken, "the broken raw message was not dead-lettered"
     position = broken[0]["payload"]["source_position"]

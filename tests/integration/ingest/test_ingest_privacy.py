@@ -11,6 +11,7 @@ be where the contracts put them, so the scan cannot pass on an empty output.
 from __future__ import annotations
 
 import base64
+import hashlib
 import itertools
 import json
 import logging
@@ -48,6 +49,7 @@ RAW = {
     "respondent": "RESPONDENT-RAWID-4H6T",
 }
 MARK = "RAWID"
+JSON = "application/json"
 """In every raw id and nowhere else: finding it, even in part of an id, is a leak."""
 OFFENCE = {
     "taxonomy": "mps_upper",
@@ -180,11 +182,13 @@ def response(respondent: str, **payload: Any) -> dict[str, Any]:
 
 @dataclass
 class Sent:
-    """What went in: raw ids whose pseudonym must be published, or kept redacted."""
+    """What went in: raw ids whose pseudonym must be published, or kept redacted, and inputs
+    that cannot be read as JSON objects, whose dead letters withhold them whole."""
 
     inputs: int = 0
     counted: list[tuple[str, Kind, str]] = field(default_factory=list)
     redacted: list[tuple[Kind, str]] = field(default_factory=list)
+    withheld: list[bytes] = field(default_factory=list)
 
 
 def send_http(service: Service, sent: Sent) -> None:
@@ -208,9 +212,10 @@ def send_http(service: Service, sent: Sent) -> None:
     ]
     rejected = _http_rejections()
     for path, body, ids in rejected:
-        reply = http.post(f"/v1/{path}", content=body)
+        reply = http.post(f"/v1/{path}", content=body, headers={"Content-Type": JSON})
         assert reply.status_code == 422, reply.text
         sent.redacted += ids
+        sent.withheld += [] if ids or b'"victim":' in body else [body]
     batch_victims = [raw_id("victim", "batch") for _ in range(3)]
     items = [
         crime(batch_victims[0]),
@@ -235,16 +240,17 @@ def _http_rejections() -> list[tuple[str, bytes, list[tuple[Kind, str]]]]:
     listed["payload"]["victim_id"] = [v[2]]
     latin = crime(v[3])
     latin["payload"]["offence"]["minor"] = "VIOLENCE WITH INJURY \u00e9"
+    stray = json.dumps(crime(raw_id("victim", "http"))).replace('"victim_id": ', '"victim_id"": ')
+    unknown = crime("x")
+    unknown["payload"].update(victim_id=None, victim=raw_id("victim", "http"))
     bad_duty = duty(o[1], a[1], end="2024-05-01T06:00:00+01:00")
     cases: list[tuple[str, dict[str, Any] | bytes, list[tuple[Kind, str]]]] = [
         ("crimes/recorded", crime(v[0], location={"ward_code": "E05999999"}), [("victim", v[0])]),
         ("crimes/recorded", crime(v[1], crime_id=None), [("victim", v[1])]),
         ("crimes/recorded", listed, [("victim", f"[{v[2]!r}]")]),
-        (
-            "crimes/recorded",
-            json.dumps(latin, ensure_ascii=False).encode("latin-1"),
-            [("victim", v[3])],
-        ),
+        ("crimes/recorded", json.dumps(latin, ensure_ascii=False).encode("latin-1"), []),
+        ("crimes/recorded", stray.encode(), []),
+        ("crimes/recorded", unknown, []),
         ("cad/incidents", incident(c, incident_at="2099-01-01T00:00:00Z"), [("caller", c)]),
         (
             "carm3/duty-changes",
@@ -293,9 +299,9 @@ def send_kafka(service: Service, sent: Sent) -> None:
         ("authoriser", "officer", a),
         ("respondent_pseudonym", "respondent", r),
     ]
+    sent.withheld.append(oversized.encode())
     sent.redacted += [
         ("victim", v2),
-        ("victim", v3),
         ("caller", c2),
         ("officer", o2),
         ("officer", a2),
@@ -489,6 +495,17 @@ def test_each_rejected_raw_identifier_is_dead_lettered_as_its_pseudonym(
     originals = "\n".join(p["original_text"] for p in payloads(scan, "snt.deadletter.v1"))
     for kind, raw in scan.sent.redacted:
         assert f"pseudonym:{service.pseudonym(kind, raw)}" in originals, (kind, raw)
+
+
+def test_each_unreadable_input_is_dead_lettered_withheld(scan: Scan) -> None:
+    """Bytes that are not a JSON object are not kept at all: no pattern can promise to find
+    every identifier in them. Their dead letter identifies them by size and SHA-256."""
+    letters = {p["original_sha256"]: p for p in payloads(scan, "snt.deadletter.v1")}
+    assert scan.sent.withheld
+    for raw in scan.sent.withheld:
+        letter = letters[hashlib.sha256(raw).hexdigest()]
+        assert (letter["original_withheld"], letter["original_text"]) == (True, "")
+        assert letter["original_size"] == len(raw)
 
 
 def test_no_raw_identifier_logged_from_the_start_of_a_raw_message(
