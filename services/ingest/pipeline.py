@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from services.ingest.domain.canonical import OutEvent, cell_counted, record_counted
 from services.ingest.domain.cells import cell_change
@@ -44,10 +44,9 @@ Status = Literal["accepted", "duplicate", "superseded", "parked", "unchanged", "
 CellKind = Literal["new", "revised", "retracted", "held"]
 
 
-@dataclass(frozen=True, slots=True)
-class CellEffect:
+class CellEffect(NamedTuple):
     """What a published cell did: its kind of change, its KPI group, and its delta (for a
-    held cell, its published value, which is not applied)."""
+    held cell, its published value, which is not applied). A named tuple: one per cell."""
 
     kind: CellKind
     group: str
@@ -255,8 +254,7 @@ class Pipeline:
                              item.count)  # fmt: skip
         if change is None:
             return Outcome("unchanged", cell_id, event_type)
-        batch.unit.save_cell(item, CellValue(item.count, change.revision),
-                             scope.release_id if scope else None)  # fmt: skip
+        batch.unit.save_cell(item, CellValue(item.count, change.revision))
         event = cell_counted(cell, change, batch.ctx.resolver.reference_version)
         batch.events.append(event)
         kind: CellKind = "retracted" if batch.retracting else (

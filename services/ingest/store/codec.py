@@ -1,5 +1,5 @@
 """Stored forms of the states the store keeps: record states and parked amendments (JSON),
-published cells (columns) and a release's findings (JSON)."""
+published cells (their id, value and row; a row's columns) and a release's findings (JSON)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ from services.ingest.domain.records import Classified, RecordState
 from services.ingest.domain.releases import Finding
 from services.ingest.domain.resolve import Resolved
 
-CELL_COLUMNS = ("dataset", "month", "area", "level", "taxonomy", "major", "minor", "ward_code",
-                "borough_label")  # fmt: skip
-"""The columns that say what a published cell is (``cell_columns`` gives their values)."""
+ROW_COLUMNS = ("dataset", "area", "level", "taxonomy", "major", "minor", "ward_code",
+               "borough_label")  # fmt: skip
+"""The columns that say what a published row is (``row_columns`` gives their values)."""
+HELD_COLUMNS = ("month", *ROW_COLUMNS)
+"""What a held cell is: its month and its row (``held_columns`` gives their values)."""
 
 
 def _default(value: object) -> str:
@@ -73,10 +75,27 @@ def text_month(text: str) -> date:
     return date(int(text[:4]), int(text[5:7]), 1)
 
 
-def cell_columns(item: CountIntake) -> tuple[Any, ...]:
-    """The values of ``CELL_COLUMNS`` for a cell."""
-    return (item.dataset, month_text(item.month),
-            *_what_and_where(item.level, item.place, item.category))  # fmt: skip
+def cell_row(cell_id: str) -> tuple[str, str]:
+    """A published cell's row id (its id without the month) and its month ``YYYYMM``: ids
+    end ``...:<YYYYMM>:<hash of the category>``."""
+    head, month, digest = cell_id.rsplit(":", 2)
+    return f"{head}:{digest}", month
+
+
+@lru_cache(maxsize=4096)
+def id_month(text: str) -> date:
+    """The month ``YYYYMM`` of a cell id."""
+    return date(int(text[:4]), int(text[4:6]), 1)
+
+
+def row_columns(item: CountIntake) -> tuple[Any, ...]:
+    """The values of ``ROW_COLUMNS`` for a cell's row."""
+    return (item.dataset, *_what_and_where(item.level, item.place, item.category))
+
+
+def held_columns(item: CountIntake) -> tuple[Any, ...]:
+    """The values of ``HELD_COLUMNS`` for a cell."""
+    return (month_text(item.month), *row_columns(item))
 
 
 @lru_cache(maxsize=65_536)
@@ -86,12 +105,14 @@ def _what_and_where(level: str, place: Place, cat: Category) -> tuple[Any, ...]:
     return (area, level, cat.taxonomy, cat.major, cat.minor, place.ward_code, place.borough_label)
 
 
-def load_cell(cell_id: str, row: Any, count: int, source: str, line: int | None) -> CountIntake:
-    """A published cell back from its stored columns (``row`` has ``CELL_COLUMNS``)."""
+def load_cell(
+    cell_id: str, row: Any, month: date, count: int, source: str, line: int | None
+) -> CountIntake:
+    """A published cell back from its row's stored columns (``row`` has ``ROW_COLUMNS``)."""
     level: CountLevelName = "ward" if row.level == "ward" else "borough_total"
     return CountIntake(
         Origin(cell_id, 1, source, None, line), row.dataset, level,
-        Place(ward_code=row.ward_code, borough_label=row.borough_label), text_month(row.month),
+        Place(ward_code=row.ward_code, borough_label=row.borough_label), month,
         Category(row.taxonomy, row.major, row.minor), count,
     )  # fmt: skip
 

@@ -6,7 +6,7 @@ write is buffered and flushed with executemany at the end, inside one transactio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -20,23 +20,37 @@ from services.ingest.domain.records import RecordState
 from services.ingest.store import tables as t
 from services.ingest.store.base import CellValue, Key, StoredCell, StoredEvent
 from services.ingest.store.codec import (
-    CELL_COLUMNS,
-    cell_columns,
+    HELD_COLUMNS,
+    ROW_COLUMNS,
+    cell_row,
     dump_amendment,
     dump_state,
+    held_columns,
+    id_month,
     load_amendment,
     load_cell,
     load_state,
+    row_columns,
 )
 from services.ingest.store.releases import SqlReleases
+from services.ingest.store.upgrade import upgrade
 from shared.db import BulkSql, serialise_writers, writer
+from shared.reference import LondonReference, load_reference
 
 CHUNK = 500
 WRITER_LOCK = 0x534E_5449  # PostgreSQL advisory lock id of ingest's units of work ("SNTI")
 
 
-def create_schema(engine: Engine) -> None:
+def create_schema(
+    engine: Engine, reference: Callable[[], LondonReference] = load_reference
+) -> None:
+    """Create the tables, and bring published cells kept in an earlier layout up to date
+    (``upgrade``; ``reference`` is read only then). Raises ``LegacyCellsError`` when they
+    cannot be brought up to date exactly."""
     t.metadata.create_all(engine)
+    with writer(engine).begin() as conn:
+        serialise_writers(conn, WRITER_LOCK)
+        upgrade(conn, reference)
 
 
 def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -56,6 +70,7 @@ class SqlUnit:
         self._new_digests: list[tuple[str, int, str]] = []
         self._dirty_records: dict[tuple[str, str], RecordState] = {}
         self._dirty_cells: dict[str, tuple[Any, ...]] = {}
+        self._rows: dict[str, tuple[Any, ...]] = {}
         self._held: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._new_parked: list[dict[str, Any]] = []
         self._taken: set[str] = set()
@@ -143,26 +158,36 @@ class SqlUnit:
     def cell(self, cell_id: str) -> CellValue | None:
         return self._cells.get(cell_id)
 
-    def save_cell(self, item: CountIntake, value: CellValue, release_id: str | None) -> None:
+    def save_cell(self, item: CountIntake, value: CellValue) -> None:
         cell_id = item.origin.event_id
         self._cells[cell_id] = value
-        self._dirty_cells[cell_id] = (cell_id, value.value, value.revision, release_id,
-                                      *cell_columns(item))  # fmt: skip
+        self._dirty_cells[cell_id] = (cell_id, value.value, value.revision)
+        row_id = cell_row(cell_id)[0]
+        if row_id not in self._rows:
+            self._rows[row_id] = (row_id, *row_columns(item))
 
     def stored_cells(self, ids: Sequence[str]) -> dict[str, StoredCell]:
         found: dict[str, StoredCell] = {}
         for part in _chunks(sorted(set(ids))):
-            for r in self._conn.execute(select(t.cells).where(t.cells.c.cell_id.in_(part))):
-                value = CellValue(r.value, r.revision)
-                found[r.cell_id] = StoredCell(load_cell(r.cell_id, r, r.value, "store", None),
-                                              value)  # fmt: skip
+            query = select(t.cells).where(t.cells.c.cell_id.in_(part))
+            values = {r.cell_id: CellValue(r.value, r.revision) for r in self._conn.execute(query)}
+            rows = self._stored_rows({cell_row(i)[0] for i in values})
+            for cell_id, value in values.items():
+                row_id, month = cell_row(cell_id)
+                intake = load_cell(cell_id, rows[row_id], id_month(month), value.value, "store",
+                                   None)  # fmt: skip
+                found[cell_id] = StoredCell(intake, value)
         return found
+
+    def _stored_rows(self, row_ids: set[str]) -> dict[str, Any]:
+        query = select(t.rows).where(t.rows.c.row_id.in_(sorted(row_ids)))
+        return {r.row_id: r for r in self._conn.execute(query)}
 
     def hold_cell(self, release_id: str, item: CountIntake) -> None:
         origin = item.origin
         self._held[(release_id, origin.event_id)] = (
             release_id, origin.event_id, origin.line, item.count, origin.source,
-            *cell_columns(item),
+            *held_columns(item),
         )  # fmt: skip
 
     def park(self, amendment: AmendmentIntake) -> None:
@@ -199,9 +224,11 @@ class SqlUnit:
         sql.upsert("ingest_record", ("kind", "record_id"), ("version", "state"), [
             (k[0], k[1], s.version, dump_state(s)) for k, s in self._dirty_records.items()
         ])  # fmt: skip
-        cell_values = ("value", "revision", "release_id", *CELL_COLUMNS)
-        sql.upsert("ingest_count_cell", ("cell_id",), cell_values, list(self._dirty_cells.values()))
-        held_values = ("line", "value", "source", *CELL_COLUMNS)
+        sql.insert("ingest_published_row", ("row_id", *ROW_COLUMNS), list(self._rows.values()),
+                   conflict=("row_id",))  # fmt: skip
+        sql.upsert("ingest_published_cell", ("cell_id",), ("value", "revision"),
+                   sorted(self._dirty_cells.values()))  # fmt: skip
+        held_values = ("line", "value", "source", *HELD_COLUMNS)
         sql.upsert("ingest_held_cell", ("release_id", "cell_id"), held_values,
                    list(self._held.values()))  # fmt: skip
         if self._taken:

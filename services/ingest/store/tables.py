@@ -48,11 +48,10 @@ records = Table(
 )  # fmt: skip
 
 
-def _cell_columns() -> list[Column[object]]:
-    """What a published cell is: its dataset, month, area, level, place and category."""
+def _row_columns() -> list[Column[object]]:
+    """What a published row is: its dataset, area, level, place and category."""
     return [
         Column("dataset", String(32), nullable=False),
-        Column("month", String(7), nullable=False),  # YYYY-MM
         Column("area", String(100), nullable=False),
         Column("level", String(16), nullable=False),
         Column("taxonomy", String(32), nullable=False),
@@ -64,16 +63,25 @@ def _cell_columns() -> list[Column[object]]:
 
 
 cells = Table(
-    "ingest_count_cell", metadata,
+    "ingest_published_cell", metadata,
     Column("cell_id", String(160), primary_key=True),
     Column("value", BigInteger, nullable=False),
     Column("revision", Integer, nullable=False),
-    Column("release_id", String(64), nullable=True),
-    *_cell_columns(),
+    sqlite_with_rowid=False,
 )  # fmt: skip
-"""Every published cell's applied value (the sum of its count events) and what it is. No index
-on (dataset, month): a release reads its window once per import (one scan), while an index
-would be kept up on every one of the hundreds of thousands of cells written."""
+"""Every published cell's applied value (the sum of its count events), kept narrow: a file of
+hundreds of thousands of cells writes one small row each. What a cell is comes from its id:
+its month, and its row (``rows``, the id without the month). A release reads its window by the
+dataset's id range (one scan), month and area read from the ids, no index kept up per cell.
+On SQLite WITHOUT ROWID: one B-tree by cell id, not a table and a separate key index."""
+
+rows = Table(
+    "ingest_published_row", metadata,
+    Column("row_id", String(160), primary_key=True),
+    *_row_columns(),
+)  # fmt: skip
+"""What each published row is (one per area and category of a file, some thousands, against
+one cell per month), keyed by its cells' id without the month."""
 
 releases = Table(
     "ingest_release", metadata,
@@ -99,7 +107,8 @@ held_cells = Table(
     Column("line", Integer, nullable=True),
     Column("value", BigInteger, nullable=False),
     Column("source", String(64), nullable=False),
-    *_cell_columns(),
+    Column("month", String(7), nullable=False),  # YYYY-MM
+    *_row_columns(),
 )  # fmt: skip
 """The cells of a held release, stored as published until an analyst accepts or rejects it."""
 
