@@ -10,13 +10,14 @@ from contextlib import AbstractContextManager
 from datetime import date, timedelta
 from typing import Final, TypeVar
 
+from services.kpi.domain.controlled import AreaVerdicts, Judged, judged
 from services.kpi.domain.days import day_index, day_of, month_index, month_start
 from services.kpi.domain.diagnostics import Answer, Kind
 from services.kpi.domain.figures import availability
 from services.kpi.domain.league import League, league, ranks, ward_ranks
-from services.kpi.domain.periods import Period
+from services.kpi.domain.periods import Period, last_year
 from services.kpi.domain.reconcile import Reconciliation, reconcile
-from services.kpi.domain.resolution import latest_monthly_end
+from services.kpi.domain.resolution import latest_monthly_end, supported
 from services.kpi.domain.spc_view import WINDOW, Interval, SpcVerdict, SpcView, spc_view, verdict
 from services.kpi.domain.state import MPS, KpiState, Unit
 from services.kpi.domain.targets import KPI_OF_GROUP, Targets
@@ -44,17 +45,47 @@ class Board:
 
     def borough_league(self, group: str, current: Period) -> League:
         """Every borough of the MPS whose data support the period, tested and ranked."""
-        return self._ranked(("boroughs", group, current),
+        judged = self.judged("borough", group, current)
+        return self._ranked(("boroughs", group, current, judged),
                             lambda s: _supported(s, _boroughs(s), group, current), group,
-                            lambda s, units: league(s, units, group, current))  # fmt: skip
+                            lambda s, units: league(s, units, group, current, judged))  # fmt: skip
 
     def ward_league(self, scope: Unit, group: str, current: Period) -> League:
         """Every ward of ``scope`` (a borough or the MPS) whose data support the period,
         tested and ranked (none when the data are monthly and the period is not whole
         months)."""
-        return self._ranked(("wards", scope, group, current),
+        judged = self.judged("ward", group, current)
+        return self._ranked(("wards", scope, group, current, judged),
                             lambda s: _supported(s, _wards(s, scope), group, current), group,
-                            lambda s, units: league(s, units, group, current))  # fmt: skip
+                            lambda s, units: league(s, units, group, current, judged))  # fmt: skip
+
+    def judged(self, level: str, group: str, current: Period) -> Judged:
+        """Every ward (``level`` "ward") or borough ("borough") of the MPS whose data support
+        the period, or the MPS ("mps"), judged by the product's significance rules: φ from the
+        MPS's wards, Benjamini–Hochberg across the level (kept while none of the series it
+        reads changes)."""
+        target = self._targets.for_group(group)
+        ratio = target.ratio if target else None
+        if level == "ward":
+            return self._ranked(
+                ("judged", level, group, current),
+                lambda s: _supported(s, _wards(s, MPS), group, current), group,
+                lambda s, units: judged(s, units, group, current, ratio))  # fmt: skip
+        spread = self.judged("ward", group, current).dispersion
+        members = _boroughs if level == "borough" else (lambda s: [MPS])
+        return self._ranked(("judged", level, group, current, spread),
+                            lambda s: _supported(s, members(s), group, current), group,
+                            lambda s, units: judged(s, units, group, current, ratio, spread,
+                                                    against_mps=level == "borough"))  # fmt: skip
+
+    def verdicts(
+        self, unit: Unit, group: str, current: Period
+    ) -> tuple[Judged, AreaVerdicts | None]:
+        """The judgement of ``unit``'s level and the unit's own verdicts in it (None when the
+        unit is not among them: no data to support the period, or not a published level)."""
+        level = unit.kind if unit.kind in ("ward", "borough", "mps") else "mps"
+        found = self.judged(level, group, current)
+        return found, found.areas.get(unit)
 
     def available(self, unit: Unit, group: str, current: Period) -> str | None:
         """None when the data support ``unit``'s figure for ``current``, else why not."""
@@ -179,7 +210,13 @@ def _no_weekly_chart() -> SpcView:
 
 
 def _supported(state: KpiState, units: list[Unit], group: str, current: Period) -> list[Unit]:
-    """Those of ``units`` whose data support a figure for ``current``."""
+    """Those of ``units`` whose data support a figure for ``current`` (wards: all of them at
+    once when no month the MPS holds monthly-only counts in cuts the period or last year's;
+    the MPS holds the months of every ward)."""
+    periods = (current, last_year(current))
+    if all(u.kind == "ward" for u in units) and supported(state.resolution, [MPS], group,
+                                                          periods):  # fmt: skip
+        return units
     return [u for u in units if availability(state, u, group, current) is None]
 
 

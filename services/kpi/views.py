@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.kpi.board import Board
+from services.kpi.domain.controlled import TEST as CONTROLLED_TEST
+from services.kpi.domain.controlled import AreaVerdicts, Controlled, alone
 from services.kpi.domain.figures import Figure, Judgement
 from services.kpi.domain.league import League, Standing
 from services.kpi.domain.periods import label
@@ -54,15 +56,60 @@ def boundary_estimate(f: Figure) -> dict[str, Any] | None:
 
 
 def judged_body(board: Board, f: Figure) -> dict[str, Any]:
-    """A figure with its ranks and the SPC verdict of the chart that goes with its period."""
+    """A figure with its ranks, the SPC verdict of the chart that goes with its period, and
+    its tests by the product's significance rules (:mod:`controlled`): ``vs_last_year`` and
+    ``vs_target`` with overdispersion and false-discovery control across the level's areas,
+    ``vs_mps`` against the London-wide trend; each keeps the single exact Poisson test's
+    p-value as ``p_value_poisson``."""
     in_borough, in_mps = board.ranks(f.unit, f.group, f.period)
     spc = board.spc_for(f.unit, f.group, f.period)
+    level, found = board.verdicts(f.unit, f.group, f.period)
+    if found is None or (found.value, found.last_year) != (f.value, f.last_year):
+        found = _alone(f, level.dispersion.phi, level.mps_ratio)  # e.g. published totals
+        tested = 1
+    else:
+        tested = level.tested
+    phi = level.dispersion.phi
     return {**figure_body(f), "rank_in_borough": in_borough, "rank_in_mps": in_mps,
-            "spc": spc_summary(spc)}  # fmt: skip
+            "spc": spc_summary(spc),
+            "vs_last_year": controlled_body(found.vs_last_year, f.vs_last_year, phi, tested),
+            "vs_target": None if found.vs_target is None or f.vs_target is None else
+            controlled_body(found.vs_target, f.vs_target, phi, tested),
+            "vs_mps": None if found.vs_mps is None else
+            controlled_body(found.vs_mps, None, phi, tested)}  # fmt: skip
+
+
+def _alone(f: Figure, phi: float, mps_ratio: float | None) -> AreaVerdicts:
+    """``f`` judged by itself (not among its level's areas: no adjustment)."""
+    exposure = f.period.days / f.last_year_period.days
+    ratio = f.target.ratio if f.target else None
+
+    def test(null: float) -> Controlled:
+        return alone(f.value, f.last_year, null, exposure, phi)
+
+    trend = None if mps_ratio is None or f.unit.kind == "mps" else test(mps_ratio)
+    target = None if ratio is None else test(ratio)
+    return AreaVerdicts(f.value, f.last_year, test(1.0), target, trend)
 
 
 def judgement_body(j: Judgement) -> dict[str, Any]:
     return {"test": TEST, "null_ratio": j.null_ratio, "p_value": j.p_value, "verdict": j.verdict}
+
+
+def controlled_body(c: Controlled, plain: Judgement | None, phi: float,
+                    tested: int) -> dict[str, Any]:  # fmt: skip
+    """A verdict by the product's significance rules, with what it rests on."""
+    return {"test": CONTROLLED_TEST, "null_ratio": round(c.null_ratio, 6),
+            "p_value": _rounded(c.p_value), "q_value": _rounded(c.q_value),
+            "z": round(c.z, 4), "overdispersion": round(phi, 4), "areas_tested": tested,
+            "p_value_poisson": None if plain is None else plain.p_value,
+            "verdict": c.verdict}  # fmt: skip
+
+
+def _rounded(p: float | None) -> float | None:
+    """p-values to 6 significant figures (a digest of a published figure must not move
+    with the last bit of a float sum)."""
+    return None if p is None else float(f"{p:.6g}")
 
 
 def spc_summary(found: SpcVerdict) -> dict[str, Any]:

@@ -77,6 +77,32 @@ class Significance(Contract):
         default=None, ge=0, le=1, description="Two-sided p-value (None: insufficient data)"
     )
     verdict: Verdict = Field(description="What the test concludes")
+    q_value: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="p-value adjusted by Benjamini-Hochberg across the areas tested together "
+        "(the MPS's wards, or its boroughs); the verdict is significant when it is at most 0.05",
+    )
+    z: float | None = Field(
+        default=None, description="Standardised difference from the null (positive: above it)"
+    )
+    overdispersion: float | None = Field(
+        default=None,
+        ge=1,
+        description="Extra-Poisson variation the test allows for: the variance is this many "
+        "times Poisson's (estimated across the MPS's wards for the KPI and period)",
+    )
+    areas_tested: int | None = Field(
+        default=None, ge=1, description="Areas adjusted together for false discoveries"
+    )
+    p_value_poisson: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The single exact Poisson test's two-sided p-value (no overdispersion, "
+        "no adjustment), for the record",
+    )
 
     @model_validator(mode="after")
     def _p_value_given(self) -> Self:
@@ -227,6 +253,11 @@ class KpiUpdateV1(Contract):
     target_significance: Significance | None = Field(
         default=None,
         description="Test against the target itself: last year x target ratio (None: no target)",
+    )
+    mps_trend_significance: Significance | None = Field(
+        default=None,
+        description="Test against the London-wide change (the MPS's ratio to last year): "
+        "does this ward or borough differ from the MPS trend? (None for the MPS)",
     )
     spc: Spc | None = Field(default=None, description="SPC verdict on the series")
     interval: Interval | None = Field(default=None, description="Confidence interval of value")

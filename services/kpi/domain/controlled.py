@@ -1,0 +1,174 @@
+"""The product's significance rules for crime counts: many areas judged at once, allowing for
+extra-Poisson variation and controlling false discoveries.
+
+For one KPI group and period every area of a level — the MPS's wards, or its boroughs — is
+tested three ways, each with the variance multiplied by the overdispersion φ estimated across
+the MPS's wards (:mod:`overdispersion`):
+
+- against last year (ρ = 1) and against the target (ρ = 0.98 for KPI 1, 0.99 for KPI 4);
+- against the London-wide trend: the ratio of the level's own total (all the wards, or all
+  the boroughs) this period to last year's. "Differs from the MPS" means this test.
+
+Each test's two-sided p-values are adjusted by Benjamini–Hochberg across the level's areas
+(679 wards, 32 boroughs), and a verdict is significant only when its adjusted value (q) is at
+most ``FDR``; the MPS, one area, is judged alone (q = p). Crime counts: lower is better, so a
+count above the null is ``significant_worse``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from services.kpi.domain.days import day_index
+from services.kpi.domain.overdispersion import (
+    Dispersion,
+    estimate,
+    null_share,
+    p_two_sided,
+    pearson_z,
+)
+from services.kpi.domain.periods import Period, last_year
+from services.kpi.domain.state import KpiState, Unit
+from services.kpi.domain.stats import benjamini_hochberg
+
+FDR: Final = 0.05
+TEST: Final = "poisson_overdispersed_fdr"
+"""The name a controlled verdict's test goes by in API bodies and kpi.updated."""
+SIGNIFICANT: Final = frozenset({"significant_worse", "significant_better"})
+
+
+@dataclass(frozen=True, slots=True)
+class Controlled:
+    """One area's test against ``null_ratio`` × last year, after the adjustment."""
+
+    null_ratio: float
+    z: float
+    """(C − nπ₀) / √(φ nπ₀(1 − π₀)): positive when the count is above the null."""
+    p_value: float | None
+    q_value: float | None
+    """Benjamini–Hochberg adjusted across the level's areas (the MPS alone: p)."""
+    verdict: str
+    """significant_worse, significant_better, not_significant or insufficient_data."""
+
+
+@dataclass(frozen=True, slots=True)
+class AreaVerdicts:
+    value: int
+    last_year: int
+    vs_last_year: Controlled
+    vs_target: Controlled | None
+    vs_mps: Controlled | None
+    """Against the level's London-wide change (None for the MPS itself)."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Judged:
+    """A level's judgement (hashed by identity: a cache key while it is current)."""
+
+    group: str
+    period: Period
+    dispersion: Dispersion
+    mps_ratio: float | None
+    """The London-wide rate ratio the areas were compared with (this period / last year,
+    per day); None when last year had nothing."""
+    areas: Mapping[Unit, AreaVerdicts]
+
+    @property
+    def tested(self) -> int:
+        return len(self.areas)
+
+    def differing(self) -> tuple[tuple[Unit, AreaVerdicts], ...]:
+        """The areas that differ significantly from the MPS trend, worse ones first, each
+        way the most significant first (adjusted p, then |z|, then code)."""
+        found = [(u, a) for u, a in self.areas.items()
+                 if a.vs_mps is not None and a.vs_mps.verdict in SIGNIFICANT]  # fmt: skip
+        return tuple(sorted(found, key=_most_significant))
+
+
+def _most_significant(item: tuple[Unit, AreaVerdicts]) -> tuple[bool, float, float, str]:
+    unit, found = item
+    test = found.vs_mps
+    assert test is not None
+    return (test.verdict != "significant_worse", test.q_value or 0.0, -abs(test.z), unit.code)
+
+
+def judged(state: KpiState, units: Sequence[Unit], group: str, current: Period,
+           target_ratio: float | None, dispersion: Dispersion | None = None, *,
+           against_mps: bool = True) -> Judged:  # fmt: skip
+    """Every area of ``units`` judged for ``group`` over ``current``; φ estimated from these
+    areas unless ``dispersion`` is given."""
+    before = last_year(current)
+    now = day_index(current.first), day_index(current.last)
+    then = day_index(before.first), day_index(before.last)
+    values = state.comparable_totals(list(units), group, *now)
+    previous = state.comparable_totals(list(units), group, *then)
+    counts = {u: (values[i], previous[i]) for i, u in enumerate(units)}
+    return judge_counts(group, current, counts, target_ratio, dispersion,
+                        against_mps=against_mps)  # fmt: skip
+
+
+def judge_counts(group: str, current: Period, counts: Mapping[Unit, tuple[int, int]],
+                 target_ratio: float | None, dispersion: Dispersion | None = None, *,
+                 against_mps: bool = True) -> Judged:  # fmt: skip
+    """:func:`judged` on given (this period, last year) counts."""
+    before = last_year(current)
+    exposure = current.days / before.days
+    found = dispersion or estimate(list(counts.values()))
+    total = sum(c for c, _ in counts.values()), sum(p for _, p in counts.values())
+    mps_ratio = total[0] / (total[1] * exposure) if total[1] > 0 else None
+    tests: dict[str, Callable[[int, int], tuple[float, float] | None]] = {
+        "last_year": _against(null_share(1.0, exposure), found.phi),
+    }
+    if target_ratio is not None:
+        tests["target"] = _against(null_share(target_ratio, exposure), found.phi)
+    if against_mps and mps_ratio is not None and total[0] > 0:
+        tests["mps"] = _against(total[0] / (total[0] + total[1]), found.phi)
+    ratios = {"last_year": 1.0, "target": target_ratio or 1.0, "mps": mps_ratio or 1.0}
+    verdicts = {name: _controlled(counts, test, ratios[name]) for name, test in tests.items()}
+    areas = {u: AreaVerdicts(c, p, verdicts["last_year"][u],
+                             verdicts["target"][u] if "target" in verdicts else None,
+                             verdicts["mps"][u] if "mps" in verdicts else None)
+             for u, (c, p) in counts.items()}  # fmt: skip
+    return Judged(group, current, found, mps_ratio, areas)
+
+
+def alone(value: int, previous: int, null_ratio: float, exposure: float,
+          phi: float) -> Controlled:  # fmt: skip
+    """One area judged by itself (no adjustment: q = p)."""
+    test = _against(null_share(null_ratio, exposure), phi)(value, previous)
+    return _verdict(null_ratio, test, None if test is None else test[1])
+
+
+def _against(share: float, phi: float) -> Callable[[int, int], tuple[float, float] | None]:
+    """(z, two-sided p) of a count pair against ``share``; None without counts."""
+
+    def test(value: int, previous: int) -> tuple[float, float] | None:
+        if value + previous <= 0:
+            return None
+        z = pearson_z(value, previous, share, phi)
+        return z, p_two_sided(z)
+
+    return test
+
+
+def _controlled(counts: Mapping[Unit, tuple[int, int]],
+                test: Callable[[int, int], tuple[float, float] | None],
+                null_ratio: float) -> dict[Unit, Controlled]:  # fmt: skip
+    tested = {u: test(c, p) for u, (c, p) in counts.items()}
+    p_values = {u: t[1] for u, t in tested.items() if t is not None}
+    adjusted = benjamini_hochberg(p_values, FDR) if p_values else {}
+    return {u: _verdict(null_ratio, t, adjusted.get(u)) for u, t in tested.items()}
+
+
+def _verdict(null_ratio: float, test: tuple[float, float] | None,
+             q_value: float | None) -> Controlled:  # fmt: skip
+    if test is None or q_value is None:
+        return Controlled(null_ratio, 0.0, None, None, "insufficient_data")
+    z, p = test
+    if q_value > FDR:
+        verdict = "not_significant"
+    else:
+        verdict = "significant_worse" if z > 0 else "significant_better"
+    return Controlled(null_ratio, z, p, q_value, verdict)

@@ -1,0 +1,120 @@
+"""Extra-Poisson variation: how much more the wards' changes on last year vary than Poisson
+counts would, and the test that allows for it.
+
+Crime counts are overdispersed (a series of offences, one incident with several victims, a
+hot month), so a test that assumes Poisson variance flags many unchanged wards. Following the
+overdispersed funnel plot (D. J. Spiegelhalter, "Funnel plots for comparing institutional
+performance", Statistics in Medicine 24, 2005, 1185–1202; NHS-R ``FunnelPlotR``'s
+multiplicative model), each unit's count C this period and P last year give, conditional on
+n = C + P, the share C/n, with expectation π under the common London-wide change. Its
+Pearson z-score is ``z = (C − nπ) / √(nπ(1 − π))``. The overdispersion factor φ is the mean
+of the squared z-scores after winsorising them at the 10th and 90th percentiles (so that a
+few wards with real local changes do not set the variance for all), divided by what that
+winsorised mean is for standard normal z (0.6787), so that φ estimates 1 on Poisson counts;
+never below 1. With fewer than ``MIN_UNITS`` units it is not estimated (φ = 1).
+
+A unit is then tested against a null ratio ρ (1: last year; 0.98: the target; the MPS's own
+change: the London-wide trend) with the variance multiplied by φ: π₀ = ρe / (1 + ρe) (e =
+this period's length over last year's), ``z = (C − nπ₀) / √(φ nπ₀(1 − π₀))``, two-sided p
+from the normal. Multiplying the variance (rather than adding a between-unit variance, the
+additive random-effects model) keeps the model the same at every level: a sum of counts whose
+variance is φ times their mean has variance φ times its mean, so the φ estimated across the
+wards judges boroughs and the MPS too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+WINSOR: Final = 0.10
+"""Share of z-scores winsorised at each end before φ is estimated (Spiegelhalter 2005)."""
+MIN_UNITS: Final = 20
+"""Fewest units φ is estimated from; with fewer, φ = 1 (plain Poisson)."""
+
+
+def _normal_winsorised_moment(tail: float) -> float:
+    """E[min(max(Z, −c), c)²] for Z ~ N(0, 1) and c its (1 − tail) quantile."""
+    c = _normal_quantile(1.0 - tail)
+    density = math.exp(-c * c / 2.0) / math.sqrt(2.0 * math.pi)
+    return (1.0 - 2.0 * tail) - 2.0 * c * density + 2.0 * tail * c * c
+
+
+def _normal_quantile(p: float) -> float:
+    """The standard normal quantile by bisection on erfc (only a constant needs it)."""
+    low, high = -10.0, 10.0
+    for _ in range(200):
+        mid = (low + high) / 2.0
+        if 0.5 * math.erfc(-mid / math.sqrt(2.0)) < p:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2.0
+
+
+NORMAL_MOMENT: Final = _normal_winsorised_moment(WINSOR)
+"""The winsorised mean square of standard normal z-scores (0.6787 at 10%)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dispersion:
+    phi: float
+    """The overdispersion factor used (≥ 1; 1 when not estimated)."""
+    units: int
+    """Units (with any count in either period) it was estimated from."""
+    share: float | None
+    """The common share π = ΣC / Σ(C + P) the z-scores were taken about."""
+    pearson: float | None
+    """Σz² / (units − 1), not winsorised (for the record)."""
+
+
+POISSON: Final = Dispersion(1.0, 0, None, None)
+
+
+def estimate(pairs: Sequence[tuple[int, int]]) -> Dispersion:
+    """φ from the (this period, last year) counts of many units of the same period."""
+    counted = [(c, p) for c, p in pairs if c + p > 0]
+    total = sum(c + p for c, p in counted)
+    if not counted or total == 0:
+        return POISSON
+    share = sum(c for c, _ in counted) / total
+    if not 0.0 < share < 1.0:
+        return Dispersion(1.0, len(counted), share, None)
+    zs = [pearson_z(c, p, share) for c, p in counted]
+    pearson = sum(z * z for z in zs) / (len(zs) - 1) if len(zs) > 1 else None
+    if len(zs) < MIN_UNITS:
+        return Dispersion(1.0, len(zs), share, pearson)
+    low, high = quantile(zs, WINSOR), quantile(zs, 1.0 - WINSOR)
+    winsorised = sum(min(max(z, low), high) ** 2 for z in zs) / len(zs)
+    return Dispersion(max(1.0, winsorised / NORMAL_MOMENT), len(zs), share, pearson)
+
+
+def null_share(ratio: float, exposure: float = 1.0) -> float:
+    """π₀: this period's expected share of C + P when its rate is ``ratio`` × last year's."""
+    odds = ratio * exposure
+    return odds / (1.0 + odds)
+
+
+def pearson_z(current: int, previous: int, share: float, phi: float = 1.0) -> float:
+    """(C − nπ) / √(φ nπ(1 − π)); 0 when there is nothing to compare."""
+    n = current + previous
+    if n <= 0 or not 0.0 < share < 1.0:
+        return 0.0
+    return (current - n * share) / math.sqrt(phi * n * share * (1.0 - share))
+
+
+def p_two_sided(z: float) -> float:
+    """Two-sided normal p-value of ``z``."""
+    return min(1.0, math.erfc(abs(z) / math.sqrt(2.0)))
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile by linear interpolation between order statistics (R's type 7,
+    numpy's default)."""
+    ordered = sorted(values)
+    at = q * (len(ordered) - 1)
+    below = math.floor(at)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (at - below) * (ordered[above] - ordered[below])
