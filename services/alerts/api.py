@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from services.alerts.domain.lifecycle import Alert
 from services.alerts.domain.routing import Silence, Subscription
+from services.alerts.domain.rules import SEVERITIES
 from services.alerts.engine import Engine
 from services.alerts.scope import AlertScope, SilenceConflictError
 from services.alerts.store.base import AlertsStore, DeliveryRow
@@ -51,10 +52,15 @@ class SubscriptionIn(BaseModel):
     rules: tuple[str, ...] = ()
     min_severity: Literal["info", "warning", "critical"] = "info"
     recognition: bool = False
+    push_severity: Literal["info", "warning", "critical"] = Field(
+        default="critical",
+        description="Pushed at once from this severity; the rest in the daily digest",
+    )
 
 
 def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
-                 now: Callable[[], datetime], scope: AlertScope) -> APIRouter:  # fmt: skip
+                 now: Callable[[], datetime], scope: AlertScope,
+                 page_size: int = 12) -> APIRouter:  # fmt: skip
     router = APIRouter(prefix="/v1", tags=["alerts"])
     anyone = Depends(auth.principal)
     managers = Depends(auth.require_roles(Role.CENTRAL, Role.SYSTEM))
@@ -63,10 +69,11 @@ def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
     def list_alerts(
         principal: Principal = anyone, state: str | None = None,
         rule_id: str | None = None, borough_code: str | None = None,
-        recognition: bool | None = None,
+        recognition: bool | None = None, open_only: bool = False, paged: bool = False,
     ) -> Any:  # fmt: skip
         """Alerts in your scope, newest first, filtered by state, rule, borough, kind (a
-        borough outside your scope is 403)."""
+        borough outside your scope is 403); ``open_only``: not resolved; ``paged``: a page's
+        worth, most severe first, with ``more`` left out ("and N more")."""
         if borough_code is not None:
             with forbidden_as_403():
                 scope.require_borough_filter(principal, borough_code)
@@ -75,9 +82,14 @@ def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
                      and a.state != "pending" and state in (None, a.state)
                      and rule_id in (None, a.rule_id)
                      and borough_code in (None, a.borough_code, a.area_code)
-                     and recognition in (None, a.recognition)]  # fmt: skip
+                     and recognition in (None, a.recognition)
+                     and not (open_only and a.state == "resolved")]  # fmt: skip
         found.sort(key=lambda a: (a.since, a.alert_id), reverse=True)
-        return {"alerts": [_alert(a) for a in found], "rules_version": engine.rules.version}
+        total = len(found)
+        if paged:
+            found = sorted(found, key=_attention)[:page_size]
+        return {"alerts": [_alert(a) for a in found], "rules_version": engine.rules.version,
+                "total": total, "more": total - len(found), "page_size": page_size}  # fmt: skip
 
     @router.post("/alerts/{alert_id}/acknowledge")
     def acknowledge(alert_id: str, body: Acknowledgement,
@@ -136,7 +148,7 @@ def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
             raise HTTPException(409, "'topic' is reserved for the alerts topic")
         made = Subscription(subscription_id, body.name, body.scope, body.scope_code,
                             body.channel, body.target, tuple(body.rules), body.min_severity,
-                            body.recognition)  # fmt: skip
+                            body.recognition, body.push_severity)  # fmt: skip
         engine.put_subscription(made)
         return asdict(made)
 
@@ -156,6 +168,11 @@ def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
                                                                status=status)]}  # fmt: skip
 
     return router
+
+
+def _attention(a: Alert) -> tuple[int, int, int]:
+    """Most severe first, current before history, firing before acknowledged (stable)."""
+    return (-SEVERITIES.index(a.severity), a.history, a.state != "firing")
 
 
 def _alert(a: Alert) -> dict[str, Any]:

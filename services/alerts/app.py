@@ -18,6 +18,7 @@ from faststream.kafka.annotations import KafkaMessage
 
 from services.alerts.api import build_router
 from services.alerts.config import AlertsSettings
+from services.alerts.domain.words import Names
 from services.alerts.engine import Engine
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.rule_config import load_rules
@@ -49,7 +50,9 @@ def create_app(settings: AlertsSettings) -> FastAPI:
     auth_engine = make_engine(settings.auth_database_url)
     store = SqlAlertsStore(engine)
     rules = load_rules()
-    alerts = Engine(store, rules, _cluster_of(settings.clusters_file), _now)
+    reference = load_reference()
+    alerts = Engine(store, rules, _cluster_of(settings.clusters_file), _now,
+                    names=_names(reference), budget=settings.budget())  # fmt: skip
     metrics = AlertsMetrics(registry, rules.rules, lambda: list(alerts.alerts.values()))
     webhook = WebhookChannel(settings.webhook_signing_key.get_secret_value().encode())
 
@@ -62,7 +65,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
         "email": EmailChannel(settings.smtp_host, settings.smtp_port, settings.smtp_from),
     }
     sender = Sender(store, lambda: alerts.subscriptions, channels, _now,
-                    group_s=settings.group_interval_s, observe=metrics.delivered)  # fmt: skip
+                    budget=settings.budget(), observe=metrics.delivered)  # fmt: skip
     _consume(broker, alerts, store, metrics, settings)
 
     async def prepare() -> None:
@@ -80,8 +83,8 @@ def create_app(settings: AlertsSettings) -> FastAPI:
     )  # fmt: skip
     add_forbidden_handler(app)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
-    scope = AlertScope(_borough_of(load_reference()))
-    app.include_router(build_router(alerts, store, auth, _now, scope))
+    scope = AlertScope(_borough_of(reference))
+    app.include_router(build_router(alerts, store, auth, _now, scope, settings.page_size))
     return app
 
 
@@ -155,6 +158,24 @@ def _borough_of(reference: LondonReference) -> Callable[[str], str | None]:
             return None
 
     return borough_of
+
+
+def _names(reference: LondonReference) -> Names:
+    """Ward and borough names from the reference data (None: an unknown code)."""
+
+    def ward(code: str) -> str | None:
+        try:
+            return reference.ward(code).name
+        except LookupError:
+            return None
+
+    def borough(code: str) -> str | None:
+        try:
+            return reference.borough(code).name
+        except LookupError:
+            return None
+
+    return Names(ward, borough)
 
 
 def _now() -> datetime:

@@ -7,6 +7,7 @@ from typing import ClassVar
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from services.alerts.domain.routing import Budget
 from shared.settings import ServiceSettings
 
 
@@ -27,9 +28,32 @@ class AlertsSettings(ServiceSettings):
         description="Kafka consumer group of the KPI update and flex exception topics",
     )  # fmt: skip
     group_interval_s: float = Field(
+        default=300.0, ge=0, le=86_400,
+        description="Pushed notices to one recipient, borough and rule: at most one message "
+        "this often (0: sent at once)",
+    )  # fmt: skip
+    group_wait_s: float | None = Field(
+        default=None, ge=0, le=3600,
+        description="A new push group waits this long to gather its notices (none: the group "
+        "interval, at most 30 s)",
+    )  # fmt: skip
+    digest_hour: int = Field(
+        default=7, ge=0, le=23,
+        description="Hour (Europe/London) of each recipient's daily digest of notices below "
+        "their push severity",
+    )  # fmt: skip
+    daily_cap: int = Field(
+        default=10, ge=1, le=1000,
+        description="Notices a recipient gets a day at most (critical ones always); the rest "
+        "are counted as 'N more on the dashboard'",
+    )  # fmt: skip
+    history_wait_s: float = Field(
         default=60.0, ge=0, le=86_400,
-        description="Notices to one recipient and borough are bundled over this many seconds "
-        "(0: sent at once)",
+        description="A load of history is summed up once no more has arrived for this long",
+    )  # fmt: skip
+    page_size: int = Field(
+        default=12, ge=1, le=500,
+        description="Alerts a dashboard page shows at most (the rest as 'and N more')",
     )  # fmt: skip
     tick_interval_s: float = Field(
         default=30.0, gt=0, le=3600,
@@ -40,6 +64,12 @@ class AlertsSettings(ServiceSettings):
         description="TOML file of ward clusters (shared/reference/clusters.example.toml) for "
         "routing ward alerts to cluster inspectors; none: no cluster routing",
     )
+
+    def budget(self) -> Budget:
+        wait = min(self.group_interval_s, 30.0) if self.group_wait_s is None else self.group_wait_s
+        return Budget(wait, self.group_interval_s, self.digest_hour, self.daily_cap,
+                      self.history_wait_s)  # fmt: skip
+
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server for email notices")
     smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port")
     smtp_from: str = Field(

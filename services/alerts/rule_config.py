@@ -28,7 +28,10 @@ def load_rules(path: Path = DEFAULT_PATH) -> RuleSet:
     by_id = {r.rule_id: r for r in rules}
     if len(by_id) != len(rules):
         raise RuleConfigError(f"{path}: a rule id appears twice")
-    return RuleSet(version, by_id)
+    stale = data.get("stale_days", 35)
+    if not isinstance(stale, int) or stale < 0:
+        raise RuleConfigError(f"{path}: 'stale_days' must be a whole number of days >= 0")
+    return RuleSet(version, by_id, stale)
 
 
 def _rule(path: Path, index: int, entry: dict[str, Any]) -> Rule:
@@ -44,7 +47,12 @@ def _rule(path: Path, index: int, entry: dict[str, Any]) -> Rule:
     clear = entry.get("clear_after", 2)
     if not isinstance(clear, int) or clear < 1:
         raise RuleConfigError(f"{where}: clear_after must be a whole number from 1")
+    days = {k: entry[k] for k in ("critical_days", "clear_days", "grace_days") if k in entry}
+    if any(not isinstance(v, int) or v < 0 for v in days.values()):
+        raise RuleConfigError(f"{where}: critical_days, clear_days and grace_days are whole "
+                              "days >= 0")  # fmt: skip
     return Rule(rule_id, entry.get("severity", "warning"), bool(entry.get("recognition", False)),
                 float(numbers.get("pending_s", 0)), clear,
                 float(numbers.get("repeat_s", 604_800)), float(numbers.get("escalate_s", 259_200)),
-                bool(entry.get("inhibit", True)))  # fmt: skip
+                bool(entry.get("inhibit", True)), days.get("critical_days"),
+                days.get("clear_days", 7), days.get("grace_days", 0))  # fmt: skip

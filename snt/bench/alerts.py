@@ -49,6 +49,7 @@ def run() -> dict[str, Any]:
                "SNT_STACK_BROKER_PORT": str(free_port()),
                "SNT_STACK_HTTP_BASE_PORT": str(_port_run()),
                "SNT_KPI_UPDATE_INTERVAL_S": "0.05", "SNT_ALERTS_GROUP_INTERVAL_S": "0",
+               "SNT_ALERTS_DAILY_CAP": "1000",
                "SNT_ALERTS_TICK_INTERVAL_S": "5"}  # fmt: skip
         try:
             _snt(env, "up", "--detach")
@@ -64,7 +65,7 @@ def run() -> dict[str, Any]:
             httpx.put(f"{urls['alerts']}/v1/subscriptions/bench", json={
                 "name": "bench", "scope": "mps", "scope_code": "MPS", "channel": "webhook",
                 "target": f"http://127.0.0.1:{receiver.server_port}/",
-                "rules": ["trajectory_breach"]},
+                "rules": ["trajectory_breach"], "push_severity": "warning"},
                 headers={"Authorization": f"Bearer {central}"}).raise_for_status()  # fmt: skip
             accepted = _feed(urls["ingest"], system, wards)
             time.sleep(5)  # the last notices arrive

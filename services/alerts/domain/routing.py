@@ -10,6 +10,14 @@ idempotency key of every delivery.
   channel and a target. Tiers: cluster 0 (inspector), borough 1 (lead), MPS 2 (central); an
   alert goes to its lowest matching tier and, as it escalates, to the next ones.
 - **Group**: one message per recipient and borough per interval, bundling the notices.
+- **Budget** (:class:`Budget`): a notice is *pushed* (grouped by recipient, borough and
+  rule: the first after ``group_wait_s``, the next of a group no sooner than
+  ``group_interval_s`` after the last) when its alert is at least the subscription's
+  ``push_severity`` (critical by default), otherwise it waits for the recipient's daily
+  *digest* at ``digest_hour`` (Europe/London); at most ``daily_cap`` notices a recipient a
+  day, the rest "N more on the dashboard" (critical notices are never held back by the cap).
+  Notices about history make one *summary* per recipient once a load has been quiet for
+  ``history_wait_s``.
 - **Dedupe**: a delivery's idempotency key is recipient + alert + sequence; the delivery log
   holds each key once.
 """
@@ -18,8 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final, Literal
+from zoneinfo import ZoneInfo
 
 from services.alerts.domain.lifecycle import Alert, Notice
 from services.alerts.domain.rules import SEVERITIES
@@ -27,6 +36,7 @@ from services.alerts.domain.rules import SEVERITIES
 Scope = Literal["cluster", "borough", "mps"]
 Channel = Literal["webhook", "email", "kafka"]
 TIER: Final = {"cluster": 0, "borough": 1, "mps": 2}
+LONDON: Final = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +53,9 @@ class Subscription:
     min_severity: str = "info"
     recognition: bool = False
     """True: positive exceptions only; False: concerns only."""
+    push_severity: str = "critical"
+    """Notices of at least this severity are pushed at once (grouped); the others wait for
+    the recipient's daily digest."""
 
     @property
     def tier(self) -> int:
@@ -52,6 +65,48 @@ class Subscription:
 TOPIC_SUBSCRIPTION: Final = Subscription("topic", "Other systems (snt.alerts.v1)", "mps", "MPS",
                                          "kafka", "snt.alerts.v1")  # fmt: skip
 """Every notice is also published on the alerts topic (not held ones)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    group_wait_s: float = 30.0
+    group_interval_s: float = 300.0
+    digest_hour: int = 7
+    daily_cap: int = 10
+    history_wait_s: float = 60.0
+
+    def mode(self, alert: Alert, subscription: Subscription) -> str:
+        """push, digest or history."""
+        if alert.history:
+            return "history"
+        if subscription.subscription_id == "topic" or SEVERITIES.index(
+            alert.severity
+        ) >= SEVERITIES.index(subscription.push_severity):
+            return "push"
+        return "digest"
+
+    def when(self, mode: str, now: datetime) -> datetime:
+        """When a new notice of ``mode`` is due."""
+        if mode == "push":
+            return now + timedelta(seconds=self.group_wait_s)
+        if mode == "history":
+            return now + timedelta(seconds=self.history_wait_s)
+        return next_digest(now, self.digest_hour)
+
+
+def next_digest(now: datetime, hour: int) -> datetime:
+    """The next daily digest time after ``now`` (``hour`` o'clock, Europe/London)."""
+    local = now.astimezone(LONDON)
+    at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if at <= local:
+        at = (local + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return at.astimezone(now.tzinfo)
+
+
+def day_start(now: datetime) -> datetime:
+    """Midnight (Europe/London) of ``now``'s day: the cap's day."""
+    local = now.astimezone(LONDON).replace(hour=0, minute=0, second=0, microsecond=0)
+    return local.astimezone(now.tzinfo)
 
 
 @dataclass(frozen=True, slots=True)

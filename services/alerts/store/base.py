@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from services.alerts.domain.clock import DataClock
 from services.alerts.domain.lifecycle import Alert
 from services.alerts.domain.routing import Silence, Subscription
 from shared.consumer import Position, Resume
@@ -49,6 +50,12 @@ class AlertsUnit(Protocol):
 
     def mark(self, offsets: Mapping[Position, int], epoch: str | None = None) -> None: ...
 
+    def put_clock(self, clock: DataClock) -> None: ...
+
+    def defer_history(self, until: datetime) -> None:
+        """Every pending history delivery waits until ``until`` (a load still running)."""
+        ...
+
 
 class AlertsStore(Protocol):
     def unit(self) -> AbstractContextManager[AlertsUnit]: ...
@@ -70,6 +77,16 @@ class AlertsStore(Protocol):
     def delivered(self, keys: Sequence[str], at: datetime) -> None: ...
 
     def failed(self, keys: Sequence[str], error: str, retry_at: datetime) -> None: ...
+
+    def hold(self, keys: Sequence[str], reason: str) -> None:
+        """Pending deliveries not sent (e.g. over the daily cap), with the reason."""
+        ...
+
+    def delivered_since(self, subscription_id: str, since: datetime) -> int:
+        """Notices delivered to the recipient since ``since`` (not history summaries)."""
+        ...
+
+    def clock(self) -> DataClock: ...
 
     def log(self, *, alert_id: str | None = None, status: str | None = None,
             limit: int = 200) -> list[DeliveryRow]: ...  # fmt: skip

@@ -27,6 +27,7 @@ def load_alert(text: str) -> Alert:
         if d[name] is not None:
             d[name] = datetime.fromisoformat(d[name])
     d["fired_by"] = tuple(Source(**s) for s in d["fired_by"])
+    d["days"] = tuple(d.get("days") or ())
     return Alert(**d)
 
 

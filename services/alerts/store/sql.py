@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
+from services.alerts.domain.clock import DataClock
 from services.alerts.domain.lifecycle import Alert
 from services.alerts.domain.routing import Silence, Subscription
 from services.alerts.store import tables as t
@@ -58,6 +59,15 @@ class SqlAlertsUnit:
         positions = [(tp, p, o, epoch) for (tp, p), o in offsets.items()]
         BulkSql(self._conn).upsert("alert_offset", ("topic", "partition"),
                                    ("next_offset", "epoch"), positions)  # fmt: skip
+
+    def put_clock(self, clock: DataClock) -> None:
+        rows = [(source, day) for source, day in clock.newest.items()]
+        BulkSql(self._conn).upsert("alert_clock", ("source",), ("newest",), rows)
+
+    def defer_history(self, until: datetime) -> None:
+        c = t.deliveries.c
+        self._conn.execute(update(t.deliveries).where(c.status == "pending", c.kind == "history")
+                           .values(next_attempt_at=until))  # fmt: skip
 
 
 class SqlAlertsStore:
@@ -122,6 +132,26 @@ class SqlAlertsStore:
             conn.execute(update(t.deliveries).where(c.key.in_(list(keys)))
                          .values(attempts=c.attempts + 1, next_attempt_at=retry_at,
                                  last_error=error[:500]))  # fmt: skip
+
+    def hold(self, keys: Sequence[str], reason: str) -> None:
+        c = t.deliveries.c
+        with self._writer.begin() as conn:
+            conn.execute(update(t.deliveries).where(c.key.in_(list(keys)))
+                         .values(status="held", held_reason=reason[:200],
+                                 next_attempt_at=None))  # fmt: skip
+
+    def delivered_since(self, subscription_id: str, since: datetime) -> int:
+        c = t.deliveries.c
+        query = select(func.count()).select_from(t.deliveries).where(
+            c.subscription_id == subscription_id, c.status == "delivered",
+            c.kind != "history", c.delivered_at >= since)  # fmt: skip
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def clock(self) -> DataClock:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(t.clock))
+            return DataClock({r.source: r.newest for r in rows})
 
     def log(self, *, alert_id: str | None = None, status: str | None = None,
             limit: int = 200) -> list[DeliveryRow]:  # fmt: skip

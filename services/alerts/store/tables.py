@@ -1,10 +1,11 @@
 """The alerts database: alerts (current state of each), subscriptions, silences, the
 delivery log (each notice for each recipient once, by idempotency key, with its attempts),
-the ids of the events applied and the next offset per topic partition."""
+the data's clock (newest date per source), the ids of the events applied and the next offset
+per topic partition."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -43,6 +44,12 @@ deliveries = Table(
     Column("delivered_at", DateTime(timezone=True), nullable=True),
     Column("last_error", String(500), nullable=True),
     Column("body", Text, nullable=False),
+)  # fmt: skip
+
+clock = Table(
+    "alert_clock", metadata,
+    Column("source", String(16), primary_key=True),
+    Column("newest", Date, nullable=False),  # the newest data date the source has reached
 )  # fmt: skip
 
 applied = Table(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.alerts.domain.lifecycle import Alert, Notice
-from services.alerts.domain.routing import Delivery, Subscription
+from services.alerts.domain.routing import Budget, Delivery, Subscription
 from services.alerts.engine import delivery_row
 from services.alerts.sender import EmailChannel, Sender
 from services.alerts.store.sql import SqlAlertsStore, create_schema
@@ -33,7 +33,8 @@ def test_email_notices_are_bundled_sent_once_and_logged(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'alerts.db'}")
     create_schema(engine)
     store = SqlAlertsStore(engine)
-    pairs = (("E05013806", "trajectory_breach"), ("E05013807", "spc_concern"))
+    # one push group: the same borough and rule (another rule would be its own message)
+    pairs = (("E05013806", "trajectory_breach"), ("E05013807", "trajectory_breach"))
     rows = [delivery_row(Delivery(LEAD, Notice(alert(a, r), "firing", 1)), None, NOW)
             for a, r in pairs]  # fmt: skip
     with store.unit() as unit:
@@ -42,7 +43,7 @@ def test_email_notices_are_bundled_sent_once_and_logged(tmp_path: Path) -> None:
     with smtp_server() as (port, messages):
         sender = Sender(store, lambda: [LEAD],
                         {"email": EmailChannel("127.0.0.1", port, "snt@example")},
-                        lambda: NOW, group_s=0)  # fmt: skip
+                        lambda: NOW, budget=Budget(group_wait_s=0, group_interval_s=0))  # fmt: skip
         assert asyncio.run(sender.send_due()) == 2
         assert asyncio.run(sender.send_due()) == 0  # nothing left to send
     [message] = messages
@@ -50,6 +51,6 @@ def test_email_notices_are_bundled_sent_once_and_logged(tmp_path: Path) -> None:
     assert message["Subject"] == "[SNT] 2 alert notice(s) for E09000033"
     text = message.get_payload()
     assert "Ward E05013806: trajectory_breach" in text
-    assert "Ward E05013807: spc_concern" in text
+    assert "Ward E05013807: trajectory_breach" in text
     log = store.log()
     assert sorted((d.status, d.attempts) for d in log) == [("delivered", 1), ("delivered", 1)]

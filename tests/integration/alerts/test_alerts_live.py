@@ -133,7 +133,7 @@ def test_breach_delivery_ack_flapping_resolution_silence_recognition_and_restart
             made = call("PUT", f"/v1/subscriptions/{sub_id}", json={
                 "name": sub_id, "scope": "borough", "scope_code": BOROUGH,
                 "channel": "webhook", "target": receiver.url(sub_id),
-                "recognition": recognition})  # fmt: skip
+                "recognition": recognition, "push_severity": "info"})  # fmt: skip
             assert made.status_code == 200, made.text
         produce(bootstrap, update(1), update(2))  # the same breach twice: one notice
         wait_for(lambda: len(receiver.notices()) >= 1)

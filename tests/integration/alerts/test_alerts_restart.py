@@ -58,7 +58,7 @@ def test_sigkills_lose_nothing_pending_and_resend_nothing_delivered(tmp_path: Pa
     boroughs = sorted({b for _, b in wards})
     for b in boroughs:  # every borough lead on a webhook
         store.put_subscription(Subscription(f"lead-{b}", f"lead {b}", "borough", b, "webhook",
-                                            receiver.url(b)))  # fmt: skip
+                                            receiver.url(b), push_severity="warning"))  # fmt: skip
     with running_tansu() as bootstrap:
         ensure_topics(bootstrap, list(TOPICS))
         producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
@@ -98,7 +98,7 @@ class _Service:
                     "SNT_ALERTS_AUTH_DATABASE_URL": f"sqlite:///{tmp / 'auth.db'}",
                     "SNT_ALERTS_WEBHOOK_SIGNING_KEY": KEY, "SNT_ALERTS_LOG_LEVEL": "WARNING",
                     "SNT_ALERTS_KAFKA_FETCH_MAX_WAIT_MS": "20",
-                    "SNT_ALERTS_GROUP_INTERVAL_S": "0"}  # fmt: skip
+                    "SNT_ALERTS_GROUP_INTERVAL_S": "0", "SNT_ALERTS_DAILY_CAP": "1000"}  # fmt: skip
 
     @contextmanager
     def running(self) -> Iterator[subprocess.Popen[bytes]]:

@@ -15,9 +15,14 @@ EXAMPLE = Path(__file__).parents[3] / "shared" / "reference" / "clusters.example
 
 def test_the_shipped_rules_load() -> None:
     rules = load_rules()
-    assert rules.version == "2026.1"
+    assert rules.version == "2026.2"
     assert rules.rules["significant_improvement"].recognition
     assert rules.rules["trajectory_breach"].clear_after == 2
+    # critical only for what needs action before the next tactical meeting
+    staffing = rules.rules["below_minimum_staffing"]
+    assert (staffing.severity, staffing.critical_days, staffing.clear_days) == ("warning", 1, 7)
+    assert {r.rule_id for r in rules.rules.values() if r.critical_days is not None} == {
+        "below_minimum_staffing", "flexed_while_breaching"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -26,6 +31,8 @@ def test_the_shipped_rules_load() -> None:
      ('version = "1"\n[[rule]]\nid = "raw_pct_change"', "id must be one of"),
      ('version = "1"\n[[rule]]\nid = "spc_concern"\nseverity = "urgent"', "severity must be"),
      ('version = "1"\n[[rule]]\nid = "spc_concern"\nclear_after = 0', "clear_after must be"),
+     ('version = "1"\n[[rule]]\nid = "spc_concern"\nclear_days = -1', "clear_days"),
+     ('version = "1"\nstale_days = "a month"', "stale_days"),
      ('version = "1"\n[[rule]]\nid = "spc_concern"\n[[rule]]\nid = "spc_concern"', "twice")],
 )  # fmt: skip
 def test_bad_rules_are_refused_with_the_reason(tmp_path: Path, text: str, problem: str) -> None:
