@@ -15,6 +15,15 @@ from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 
 from services.dashboard.areas import Directory
 from services.dashboard.live import LiveHub
+from services.dashboard.pack.attention import (
+    DEFAULT_LIMIT,
+    Figures,
+    by_group,
+    movement,
+    ranked,
+    reasons,
+    strongest,
+)
 from services.dashboard.pack.build import Area, build_pack, data_date
 from services.dashboard.pack.charts import spc_chart, trajectory_chart
 from services.dashboard.pack.map import WardMap
@@ -33,7 +42,8 @@ Period = Literal["fytd", "rolling_12m", "month", "rolling_28d", "week", "fortnig
 
 
 def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
-                 ward_map: WardMap, hub: LiveHub) -> APIRouter:  # fmt: skip
+                 ward_map: WardMap, hub: LiveHub,
+                 attention_limit: int = DEFAULT_LIMIT) -> APIRouter:  # fmt: skip
     router = APIRouter()
     anyone = Depends(auth.principal)
 
@@ -92,7 +102,10 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
     @router.get("/summary/mps", tags=["dashboard"])
     async def mps_summary(request: Request, period: Period = "fytd", as_of: date | None = None,
                           principal: Principal = anyone) -> Any:  # fmt: skip
-        """Every borough's crime KPIs with their status in words (central users)."""
+        """Every borough's crime KPIs with their status in words (central users). The MPS's
+        own movement is said once (``movement``); ``attention`` lists the boroughs that differ
+        significantly from it, most significant first, at most the configured number, with
+        how many more."""
         if not principal.can_see_mps():
             raise HTTPException(403, "out of scope: the MPS view is for central users")
         source = upstream.source(token(request))
@@ -101,8 +114,12 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
         mps, *bodies = await _fetch(asyncio.gather(
             source.get("kpi", "/v1/kpi/mps", params),
             *(source.get("kpi", f"/v1/kpi/boroughs/{c}", params) for c in codes)))  # fmt: skip
-        rows = [_row(c, directory.boroughs[c], b) for c, b in zip(codes, bodies, strict=True)]
+        london = by_group(mps["figures"])
+        rows = [_row(c, directory.boroughs[c], b, london)
+                for c, b in zip(codes, bodies, strict=True)]  # fmt: skip
         return {"period": period, "mps": _row("MPS", "Metropolitan Police Service", mps),
+                "movement": movement(london, "London-wide"),
+                "attention": ranked(rows, attention_limit),
                 "areas": _attention_first(rows)}  # fmt: skip
 
     @router.get("/summary/boroughs/{borough_code}", tags=["dashboard"])
@@ -110,7 +127,10 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                               as_of: date | None = None,
                               principal: Principal = anyone) -> Any:  # fmt: skip
         """The borough's wards (those in your scope) with their crime KPIs and status in
-        words, the wards needing attention first; the borough row when you may see it."""
+        words, the wards needing attention first; the borough row when you may see it. The
+        borough's own movement is said once (``movement``); ``attention`` lists the wards
+        that differ from the MPS trend (or are off trajectory where the borough is not),
+        most significant first, at most the configured number, with how many more."""
         wards = _wards_in_scope(directory, principal, borough_code)
         source = upstream.source(token(request))
         params = {"period": period, **_as_of(as_of)}
@@ -119,10 +139,13 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
         if whole:
             calls.append(source.get("kpi", f"/v1/kpi/boroughs/{borough_code}", params))
         bodies = await _fetch(asyncio.gather(*calls))
-        rows = [_row(w.code, w.name, b) for w, b in zip(wards, bodies, strict=False)]
         name = directory.boroughs[borough_code]
+        borough = by_group(bodies[-1]["figures"]) if whole else None
+        rows = [_row(w.code, w.name, b, borough) for w, b in zip(wards, bodies, strict=False)]
         return {"period": period, "code": borough_code, "name": name,
                 "borough": _row(borough_code, name, bodies[-1]) if whole else None,
+                "movement": movement(borough, name) if borough else [],
+                "attention": ranked(rows, attention_limit),
                 "areas": _attention_first(rows)}  # fmt: skip
 
     @router.get("/summary/wards/{ward_code}", tags=["dashboard"])
@@ -286,22 +309,21 @@ def _as_of(as_of: date | None) -> dict[str, str]:
     return {"as_of": as_of.isoformat()} if as_of else {}
 
 
-def _row(code: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
-    """One area's figures with the status and SPC class of each, in words."""
+def _row(code: str, name: str, body: dict[str, Any],
+         parent: Figures | None = None) -> dict[str, Any]:  # fmt: skip
+    """One area's figures with the status and SPC class of each, in words, and why it needs
+    attention beyond ``parent``'s (its scope's) own movement."""
     cells = {}
-    reasons = []
     for f in body["figures"]:
         status, spc = trajectory_status(f), spc_class(f.get("spc"))
         cells[f["kpi_group"]] = {"figure": f, "status": asdict(status), "spc": asdict(spc)}
-        if status.needs_attention:
-            reasons.append(f"{GROUP_NAMES[f['kpi_group']]}: {status.label}")
-        if spc.key == "concern":
-            reasons.append(f"{GROUP_NAMES[f['kpi_group']]}: {spc.label}")
-    return {"code": code, "name": name, "cells": cells, "attention": reasons}
+    found = reasons(by_group(body["figures"]), parent)
+    return {"code": code, "name": name, "cells": cells,
+            "attention": [r.text for r in found], "attention_q": strongest(found)}  # fmt: skip
 
 
 def _attention_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(rows, key=lambda r: (not r["attention"], -len(r["attention"]), r["name"]))
+    return sorted(rows, key=lambda r: (not r["attention"], r["attention_q"] or 0.0, r["name"]))
 
 
 def _group(body: dict[str, Any], group: str) -> dict[str, Any]:

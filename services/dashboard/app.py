@@ -71,8 +71,9 @@ def create_app(settings: DashboardSettings) -> FastAPI:
                       lifespan=startup.lifespan(), checks=checks, registry=registry)  # fmt: skip
     add_forbidden_handler(app)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
+    ward_map = WardMap(reference, load_2022_shapes())
     app.include_router(
-        build_router(upstream, auth, directory, WardMap(reference, load_2022_shapes()), hub)
+        build_router(upstream, auth, directory, ward_map, hub, settings.attention_limit)
     )
     return app
 

@@ -32,6 +32,11 @@ class DashboardSettings(ServiceSettings):
         default=500, ge=10, le=100_000,
         description="Live updates held per open page before it is told to reload its figures",
     )  # fmt: skip
+    attention_limit: int = Field(
+        default=10, ge=1, le=1_000,
+        description="Areas an attention panel lists (most significant first) before \"and N "
+        "more\"",
+    )  # fmt: skip
     clusters_file: str | None = Field(
         default=None,
         description="TOML file of ward clusters (shared/reference/clusters.example.toml) for "

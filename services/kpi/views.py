@@ -13,6 +13,7 @@ from services.kpi.domain.figures import Figure, Judgement
 from services.kpi.domain.league import League, Standing
 from services.kpi.domain.periods import label
 from services.kpi.domain.spc_view import SpcVerdict, SpcView, verdict
+from services.kpi.domain.stats import pct_change
 from services.kpi.domain.targets import KPI_OF_GROUP
 
 TEST = "poisson_conditional_binomial"
@@ -138,10 +139,16 @@ def spc_body(view: SpcView) -> dict[str, Any]:
 
 
 def standing_body(s: Standing) -> dict[str, Any]:
+    trend = None if s.trend is None else {
+        "null_ratio": round(s.trend.null_ratio, 6), "z": round(s.trend.z, 4),
+        "p_value": _rounded(s.trend.p_value), "q_value": _rounded(s.trend.q_value),
+        "verdict": s.trend.verdict,
+    }  # fmt: skip
     return {"rank": s.rank, "level": s.unit.kind, "area_code": s.unit.code,
             "borough_code": s.unit.borough, "value": s.value, "last_year": s.last_year,
-            "z": round(s.z, 6), "p_value": s.p_value, "q_value": s.q_value,
-            "verdict": s.verdict}  # fmt: skip
+            "pct_change": pct_change(s.value, s.last_year), "z": round(s.z, 6),
+            "p_value": s.p_value, "q_value": s.q_value, "verdict": s.verdict,
+            "vs_mps": trend}  # fmt: skip
 
 
 def league_body(league: League) -> dict[str, Any]:
@@ -152,9 +159,21 @@ def league_body(league: League) -> dict[str, Any]:
 
 
 def exceptions_body(league: League, limit: int) -> dict[str, Any]:
+    """At most ``limit`` poor and good performers each way, and how many more there are.
+    Judged by the product's rules (``basis`` "mps_trend"), they are the areas that differ
+    significantly from the London-wide change (``mps_pct_change``), so a movement of the whole
+    MPS is said once, not area by area; otherwise the areas significantly worse or better
+    than last year ("last_year")."""
     poor, good = league.exceptions(limit)
+    every_poor, every_good = league.exceptions(len(league.standings))
+    ratio = league.mps_ratio
     return {"kpi": KPI_OF_GROUP[league.group], "kpi_group": league.group,
             "period": league.period.kind, "period_start": league.period.first,
             "period_end": league.period.last, "tested": len(league.standings),
+            "basis": "mps_trend" if league.against_trend else "last_year",
+            "mps_pct_change": None if ratio is None else round(100 * (ratio - 1), 2),
+            "overdispersion": round(league.overdispersion, 4),
             "poor": [standing_body(s) for s in poor],
-            "good": [standing_body(s) for s in good]}  # fmt: skip
+            "good": [standing_body(s) for s in good],
+            "more": {"poor": len(every_poor) - len(poor),
+                     "good": len(every_good) - len(good)}}  # fmt: skip

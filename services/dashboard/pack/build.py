@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from services.dashboard.pack.attention import Figures, movement, reasons
 from services.dashboard.pack.status import (
-    GROUP_NAMES,
     GROUPS,
     SpcClass,
     Status,
@@ -55,16 +55,13 @@ class WardRow:
     """(kpi group, period) → cell"""
     diagnostics: Mapping[str, Any] | None = None
 
-    def attention(self) -> list[str]:
-        """Why the ward needs attention (empty: it does not)."""
-        reasons = []
-        for group in GROUPS:
-            cell = self.cells[(group, "fytd")]
-            if cell.status.needs_attention:
-                reasons.append(f"{GROUP_NAMES[group]}: {cell.status.label}")
-            if cell.spc.key == "concern":
-                reasons.append(f"{GROUP_NAMES[group]}: {cell.spc.label}")
-        return reasons
+    def attention(self, borough: Figures | None = None) -> list[str]:
+        """Why the ward needs attention (empty: it does not), FYTD, beyond the movement of
+        ``borough`` (its FYTD figures by group) as the dashboard's attention panel says it:
+        differs from the MPS trend, or off trajectory or a special cause where the borough
+        is not."""
+        figures = {group: self.cells[(group, "fytd")].figure for group in GROUPS}
+        return [r.text for r in reasons(figures, borough)]
 
 
 @dataclass(frozen=True)
@@ -94,9 +91,17 @@ class Pack:
     versions: dict[str, str] = field(default_factory=dict)
 
     @property
+    def movement(self) -> list[str]:
+        """The borough's own movement, FYTD, said once."""
+        return movement(self._borough_fytd(), self.borough.name)
+
+    @property
     def attention(self) -> list[tuple[WardRow, list[str]]]:
-        found = [(w, w.attention()) for w in self.wards]
+        found = [(w, w.attention(self._borough_fytd())) for w in self.wards]
         return [(w, reasons) for w, reasons in found if reasons]
+
+    def _borough_fytd(self) -> Figures:
+        return {g: c.figure for (g, p), c in self.borough_cells.items() if p == "fytd"}
 
     def ward_name(self, code: str) -> str:
         return next((w.ward.name for w in self.wards if w.ward.code == code), code)

@@ -129,6 +129,18 @@ function attentionBlock(rows, what) {
   return `<div class="attention"><ul>${needing.map((r) =>
     `<li><a href="${r.href}"><strong>${esc(r.name)}</strong></a>: ${r.attention.map(esc).join("; ")}</li>`).join("")}</ul></div>`;
 }
+// The scope's own movement said once, then the areas that differ from it (most significant
+// first, at most the configured number) and how many more are in the table below.
+function attentionPanel(summary, what, hrefOf) {
+  const said = (summary.movement || []).length
+    ? `<div class="movement"><p><strong>${esc(what.scope)} as a whole:</strong></p><ul>${summary.movement.map((m) => `<li>${esc(m)}</li>`).join("")}</ul></div>` : "";
+  const found = summary.attention || { areas: [], more: 0 };
+  const areas = found.areas;
+  if (!areas.length) return `${said}<div class="ok"><p>✓ No ${esc(what.area)} differs significantly from ${esc(what.trend)}, or is off trajectory or showing a special cause of concern where ${esc(what.scope)} is not.</p></div>`;
+  const more = found.more ? `<p class="more">… and ${num(found.more)} more (see the table below).</p>` : "";
+  return `${said}<div class="attention"><ul>${areas.map((a) =>
+    `<li><a href="${hrefOf(a.code)}"><strong>${esc(a.name)}</strong></a>: ${a.attention.map(esc).join("; ")}</li>`).join("")}</ul>${more}</div>`;
+}
 function kpiTable(rows, caption, linkOf) {
   const head = Object.values(GROUPS).map((g) => `<th scope="col" colspan="4">${esc(g)}</th>`).join("");
   const sub = Object.keys(GROUPS).map(() => `<th scope="col">Count</th><th scope="col">vs last year</th><th scope="col" class="name">Status</th><th scope="col" class="name">SPC</th>`).join("");
@@ -146,7 +158,7 @@ async function mpsView(view, seq) {
   summary.areas.forEach((r) => { r.href = `#/borough/${r.code}`; });
   view.innerHTML = `${crumbs([["#/mps", "MPS"]])}<h1>Metropolitan Police Service</h1>
     <div class="controls">${periodSelect(period)}</div>
-    <h2 id="needs">Boroughs needing attention, and why</h2>${attentionBlock(summary.areas, "borough")}
+    <h2 id="needs">Boroughs needing attention, and why</h2>${attentionPanel(summary, { scope: "London", area: "borough", trend: "the MPS trend" }, (c) => `#/borough/${c}`)}
     <h2>Crime KPIs by borough (${esc(PERIODS[period] || period)})</h2>
     ${kpiTable([summary.mps, ...summary.areas], "Counts against the same period last year; status against the target trajectory (KPI 5: against last year).", (r) => r.code === "MPS" ? "#/mps" : `#/borough/${r.code}`)}
     <h2>Map</h2>${mapControls(group)}<div class="panel" id="map"></div>
@@ -177,7 +189,7 @@ async function boroughView(view, code, clusterId, seq) {
   const tableRows = summary.borough && !cluster ? [...rows, summary.borough] : rows;
   view.innerHTML = `${crumbs(path)}<h1>${esc(title)}</h1>
     <div class="controls">${periodSelect(period)}</div>
-    <h2 id="needs">Wards needing attention, and why</h2>${attentionBlock(rows, "ward")}
+    <h2 id="needs">Wards needing attention, and why</h2>${cluster ? attentionBlock(rows, "ward") : attentionPanel(summary, { scope: node.name, area: "ward", trend: "the MPS trend" }, (c) => `#/ward/${c}`)}
     <h2>Crime KPIs by ward (${esc(PERIODS[period] || period)})</h2>
     ${kpiTable(tableRows, "Counts against the same period last year; status against the target trajectory (KPI 5, a baseline KPI: against last year). Hover or focus a status for what it means.", (r) => r.code.startsWith("E05") ? `#/ward/${r.code}` : `#/borough/${code}`)}
     ${clusters}
@@ -262,14 +274,19 @@ function bindMap(urlOf, linkOf) {
 }
 
 async function alertsPanel(panel, params, onlyAreas) {
-  const query = new URLSearchParams({ ...params }).toString();
+  // a page's worth, most severe first, and "and N more" (the rest are in the alerts API)
+  const paged = !onlyAreas;
+  const query = new URLSearchParams({ ...params, open_only: "true", ...(paged ? { paged: "true" } : {}) }).toString();
   const body = await api(`/api/alerts/v1/alerts?${query}`);
   let alerts = body.alerts.filter((a) => a.state !== "resolved");
   if (onlyAreas) alerts = alerts.filter((a) => onlyAreas.includes(a.area_code));
+  const size = body.page_size || alerts.length;
+  const more = paged ? (body.more || 0) : Math.max(alerts.length - size, 0);
+  alerts = alerts.slice(0, size);
   if (!alerts.length) { panel.innerHTML = "<p>No open alerts.</p>"; return; }
   panel.innerHTML = alerts.map((a) => `<div class="alert-item" data-alert="${esc(a.alert_id)}">
       <p><strong>${a.recognition ? "★ Recognition" : a.severity === "critical" ? "⚠ Critical" : "⚠ Warning"}: ${esc(a.title)}</strong>
-      <span class="status-text">(${esc(a.state)}${a.acknowledged_by ? ` by ${esc(a.acknowledged_by)}: ${esc(a.acknowledgement_note)}` : ""})</span></p>
+      <span class="status-text">(${esc(a.state)}${a.history ? ", history" : ""}${a.acknowledged_by ? ` by ${esc(a.acknowledged_by)}: ${esc(a.acknowledgement_note)}` : ""})</span></p>
       <p>${esc(a.summary)}</p>
       ${a.state === "firing" ? `<form class="ack"><label for="note-${esc(a.alert_id)}">Acknowledgement note</label>
         <input id="note-${esc(a.alert_id)}" name="note" required maxlength="500" placeholder="What is being done">
@@ -279,7 +296,8 @@ async function alertsPanel(panel, params, onlyAreas) {
         <label for="reason-${esc(a.alert_id)}">Reason</label>
         <input id="reason-${esc(a.alert_id)}" name="reason" required maxlength="300" placeholder="e.g. planned public-order event">
         <button type="submit">Silence</button></form>
-      <p class="result" role="status"></p></div>`).join("");
+      <p class="result" role="status"></p></div>`).join("")
+    + (more ? `<p class="alerts-more">and ${more} more</p>` : "");
   panel.querySelectorAll(".alert-item").forEach((item) => {
     const alert = alerts.find((a) => a.alert_id === item.dataset.alert);
     const result = item.querySelector(".result");

@@ -83,7 +83,9 @@ def answers() -> dict[str, Any]:
     return {
         "/v1/kpi/wards/E05013715?2025-12-31": body, "/v1/kpi/wards/E05013714?2025-12-31": quiet,
         "/v1/kpi/wards/E05013715?2025-11-30": before, "/v1/kpi/wards/E05013714?2025-11-30": quiet,
-        "/v1/kpi/boroughs/E09000023": body,
+        "/v1/kpi/boroughs/E09000023": {"figures": [
+            figure("violence", 9_100, 9_050), figure("property", 12_000, 12_500),
+            figure("asb", 0, 0)]},
         "/v1/kpi/wards/E05013715/diagnostics": diagnostics,
         "/v1/kpi/wards/E05013714/diagnostics": diagnostics,
         "/v1/kpi/boroughs/E09000023/diagnostics": diagnostics,
@@ -108,10 +110,12 @@ async def test_the_pack_is_assembled_from_the_apis_and_rendered() -> None:
         assert (f"/v1/kpi/wards/{ward.code}", "rolling_12m", "2025-12-31") in asked
         assert (f"/v1/kpi/wards/{ward.code}", "fytd", "2025-11-30") in asked
     assert ("flex", "/v1/flex/boroughs/E09000023/report", {"month": "2025-12"}) in source.calls
-    # Blackheath needs attention (significant breach and an SPC concern); Bellingham does not
+    # Blackheath needs attention (significant breach and an SPC concern where the borough
+    # has neither); Bellingham does not; the borough as a whole has nothing to say
     assert [(w.ward.name, reasons) for w, reasons in made.attention] == [
         ("Blackheath", ["Violence (KPI 1): Off trajectory (significant)",
                         "Violence (KPI 1): Special cause: concern"])]  # fmt: skip
+    assert made.movement == []
     assert [(c.ward.name, c.group, c.what, c.before, c.after) for c in made.changes] == [
         ("Blackheath", "violence", "status", "Above trajectory", "Off trajectory (significant)"),
         ("Blackheath", "violence", "SPC", "Common cause", "Special cause: concern"),
@@ -140,3 +144,27 @@ def test_changes_ignore_small_rank_moves() -> None:
     row = WardRow(WARDS[0], cells(4))
     assert changes([row], {WARDS[0].code: cells(6)}) == []
     assert [c.what for c in changes([row], {WARDS[0].code: cells(7)})] == ["rank in borough"]
+
+
+async def test_a_borough_moving_as_a_whole_is_said_once() -> None:
+    """The borough itself off trajectory with a special cause: said once, as the borough's
+    movement; a ward that only shares it is not listed; a ward that differs significantly
+    from the MPS trend is, with London's change beside its own."""
+    found = answers()
+    moving = {"figures": [figure("violence", 9_900, 9_000, "significant_worse", 1, "concern"),
+                          figure("property", 12_000, 12_500), figure("asb", 0, 0)]}  # fmt: skip
+    found["/v1/kpi/boroughs/E09000023"] = moving
+    made = await build_pack(Recorded(found), Area("E09000023", "Lewisham"), WARDS,
+                            date(2025, 12, 31), datetime(2026, 1, 2, 9, 0, tzinfo=UTC))  # fmt: skip
+    assert made.movement == ["Violence (KPI 1): Lewisham +10.0%, off trajectory, "
+                             "special cause of concern"]  # fmt: skip
+    assert made.attention == []
+    differs = answers()["/v1/kpi/wards/E05013715?2025-12-31"]
+    differs["figures"][0]["vs_mps"] = {"verdict": "significant_worse", "null_ratio": 1.077,
+                                       "q_value": 0.002}  # fmt: skip
+    found["/v1/kpi/wards/E05013715?2025-12-31"] = differs
+    made = await build_pack(Recorded(found), Area("E09000023", "Lewisham"), WARDS,
+                            date(2025, 12, 31), datetime(2026, 1, 2, 9, 0, tzinfo=UTC))  # fmt: skip
+    assert [(w.ward.name, reasons) for w, reasons in made.attention] == [
+        ("Blackheath", ["Violence (KPI 1): +24.6% against London's +7.7%, significantly "
+                        "worse than the MPS trend"])]  # fmt: skip
