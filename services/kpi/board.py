@@ -20,7 +20,7 @@ from services.kpi.domain.reconcile import Reconciliation, reconcile
 from services.kpi.domain.resolution import latest_monthly_end, supported
 from services.kpi.domain.spc_view import WINDOW, Interval, SpcVerdict, SpcView, spc_view, verdict
 from services.kpi.domain.state import MPS, KpiState, Unit
-from services.kpi.domain.targets import KPI_OF_GROUP, Targets
+from services.kpi.domain.targets import KPI_OF_GROUP, Significance, Targets
 from services.kpi.fold import Folder
 
 T = TypeVar("T")
@@ -66,17 +66,24 @@ class Board:
         reads changes)."""
         target = self._targets.for_group(group)
         ratio = target.ratio if target else None
+        rules = self._targets.significance
         if level == "ward":
             return self._ranked(
                 ("judged", level, group, current),
                 lambda s: _supported(s, _wards(s, MPS), group, current), group,
-                lambda s, units: judged(s, units, group, current, ratio))  # fmt: skip
+                lambda s, units: judged(s, units, group, current, ratio, rules=rules))  # fmt: skip
         spread = self.judged("ward", group, current).dispersion
         members = _boroughs if level == "borough" else (lambda s: [MPS])
         return self._ranked(("judged", level, group, current, spread),
                             lambda s: _supported(s, members(s), group, current), group,
                             lambda s, units: judged(s, units, group, current, ratio, spread,
-                                                    against_mps=level == "borough"))  # fmt: skip
+                                                    against_mps=level == "borough",
+                                                    rules=rules))  # fmt: skip
+
+    @property
+    def significance(self) -> Significance:
+        """The product's significance rules (versioned target configuration)."""
+        return self._targets.significance
 
     def verdicts(
         self, unit: Unit, group: str, current: Period

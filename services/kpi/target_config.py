@@ -1,5 +1,5 @@
-"""Loading the versioned target configuration (TOML) into :class:`Targets`: the KPI targets
-and the SPC setting."""
+"""Loading the versioned target configuration (TOML) into :class:`Targets`: the KPI targets,
+the SPC setting and the significance rules across many areas."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from services.kpi.domain.spc_view import WINDOW
 from services.kpi.domain.stats import MIN_POINTS
-from services.kpi.domain.targets import KPI_OF_GROUP, Target, Targets
+from services.kpi.domain.targets import KPI_OF_GROUP, Significance, Target, Targets
 
 DEFAULT_PATH = Path(__file__).with_name("targets.toml")
 
@@ -28,7 +28,27 @@ def load_targets(path: Path = DEFAULT_PATH) -> Targets:
     by_group = {t.group: t for t in targets}
     if set(by_group) != set(KPI_OF_GROUP):
         raise TargetConfigError(f"{path}: targets must cover exactly {sorted(KPI_OF_GROUP)}")
-    return Targets(version, by_group, _spc_min_points(path, data.get("spc", {})))
+    return Targets(version, by_group, _spc_min_points(path, data.get("spc", {})),
+                   _significance(path, data.get("significance", {})))  # fmt: skip
+
+
+def _significance(path: Path, entry: Any) -> Significance:
+    """The significance rules; each missing key keeps its default."""
+    if not isinstance(entry, dict):
+        raise TargetConfigError(f"{path}: [significance] must be a table")
+    unknown = set(entry) - {"fdr", "winsor", "min_units"}
+    if unknown:
+        raise TargetConfigError(f"{path}: significance: unknown keys {sorted(unknown)}")
+    found = Significance(**entry)
+    if not (isinstance(found.fdr, float) and 0.0 < found.fdr < 0.5):
+        raise TargetConfigError(f"{path}: significance.fdr must be a fraction such as 0.05")
+    if not (isinstance(found.winsor, float | int) and 0.0 <= found.winsor < 0.5):
+        raise TargetConfigError(f"{path}: significance.winsor must be a fraction from 0 to "
+                                "below 0.5, such as 0.10")  # fmt: skip
+    if type(found.min_units) is not int or found.min_units < 3:
+        raise TargetConfigError(f"{path}: significance.min_units must be a whole number of "
+                                "at least 3")  # fmt: skip
+    return found
 
 
 def _spc_min_points(path: Path, entry: Any) -> int:

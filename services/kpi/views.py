@@ -66,7 +66,8 @@ def judged_body(board: Board, f: Figure) -> dict[str, Any]:
     spc = board.spc_for(f.unit, f.group, f.period)
     level, found = board.verdicts(f.unit, f.group, f.period)
     if found is None or (found.value, found.last_year) != (f.value, f.last_year):
-        found = _alone(f, level.dispersion.phi, level.mps_ratio)  # e.g. published totals
+        fdr = board.significance.fdr
+        found = _alone(f, level.dispersion.phi, level.mps_ratio, fdr)  # e.g. published totals
         tested = 1
     else:
         tested = level.tested
@@ -80,13 +81,13 @@ def judged_body(board: Board, f: Figure) -> dict[str, Any]:
             controlled_body(found.vs_mps, None, phi, tested)}  # fmt: skip
 
 
-def _alone(f: Figure, phi: float, mps_ratio: float | None) -> AreaVerdicts:
+def _alone(f: Figure, phi: float, mps_ratio: float | None, fdr: float) -> AreaVerdicts:
     """``f`` judged by itself (not among its level's areas: no adjustment)."""
     exposure = f.period.days / f.last_year_period.days
     ratio = f.target.ratio if f.target else None
 
     def test(null: float) -> Controlled:
-        return alone(f.value, f.last_year, null, exposure, phi)
+        return alone(f.value, f.last_year, null, exposure, phi, fdr)
 
     trend = None if mps_ratio is None or f.unit.kind == "mps" else test(mps_ratio)
     target = None if ratio is None else test(ratio)

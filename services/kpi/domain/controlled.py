@@ -11,7 +11,8 @@ the MPS's wards (:mod:`overdispersion`):
 
 Each test's two-sided p-values are adjusted by Benjamini–Hochberg across the level's areas
 (679 wards, 32 boroughs), and a verdict is significant only when its adjusted value (q) is at
-most ``FDR``; the MPS, one area, is judged alone (q = p). Crime counts: lower is better, so a
+most the false discovery rate (``significance.fdr`` in the versioned target configuration,
+5%); the MPS, one area, is judged alone (q = p). Crime counts: lower is better, so a
 count above the null is ``significant_worse``.
 """
 
@@ -32,8 +33,10 @@ from services.kpi.domain.overdispersion import (
 from services.kpi.domain.periods import Period, last_year
 from services.kpi.domain.state import KpiState, Unit
 from services.kpi.domain.stats import benjamini_hochberg
+from services.kpi.domain.targets import Significance
 
-FDR: Final = 0.05
+RULES: Final = Significance()
+FDR: Final = RULES.fdr
 TEST: Final = "poisson_overdispersed_fdr"
 """The name a controlled verdict's test goes by in API bodies and kpi.updated."""
 SIGNIFICANT: Final = frozenset({"significant_worse", "significant_better"})
@@ -96,7 +99,7 @@ def _most_significant(item: tuple[Unit, AreaVerdicts]) -> tuple[bool, float, flo
 
 def judged(state: KpiState, units: Sequence[Unit], group: str, current: Period,
            target_ratio: float | None, dispersion: Dispersion | None = None, *,
-           against_mps: bool = True) -> Judged:  # fmt: skip
+           against_mps: bool = True, rules: Significance = RULES) -> Judged:  # fmt: skip
     """Every area of ``units`` judged for ``group`` over ``current``; φ estimated from these
     areas unless ``dispersion`` is given."""
     before = last_year(current)
@@ -106,16 +109,17 @@ def judged(state: KpiState, units: Sequence[Unit], group: str, current: Period,
     previous = state.comparable_totals(list(units), group, *then)
     counts = {u: (values[i], previous[i]) for i, u in enumerate(units)}
     return judge_counts(group, current, counts, target_ratio, dispersion,
-                        against_mps=against_mps)  # fmt: skip
+                        against_mps=against_mps, rules=rules)  # fmt: skip
 
 
 def judge_counts(group: str, current: Period, counts: Mapping[Unit, tuple[int, int]],
                  target_ratio: float | None, dispersion: Dispersion | None = None, *,
-                 against_mps: bool = True) -> Judged:  # fmt: skip
+                 against_mps: bool = True, rules: Significance = RULES) -> Judged:  # fmt: skip
     """:func:`judged` on given (this period, last year) counts."""
     before = last_year(current)
     exposure = current.days / before.days
-    found = dispersion or estimate(list(counts.values()))
+    found = dispersion or estimate(list(counts.values()), winsor=rules.winsor,
+                                   min_units=rules.min_units)  # fmt: skip
     total = sum(c for c, _ in counts.values()), sum(p for _, p in counts.values())
     mps_ratio = total[0] / (total[1] * exposure) if total[1] > 0 else None
     tests: dict[str, Callable[[int, int], tuple[float, float] | None]] = {
@@ -126,7 +130,8 @@ def judge_counts(group: str, current: Period, counts: Mapping[Unit, tuple[int, i
     if against_mps and mps_ratio is not None and total[0] > 0:
         tests["mps"] = _against(total[0] / (total[0] + total[1]), found.phi)
     ratios = {"last_year": 1.0, "target": target_ratio or 1.0, "mps": mps_ratio or 1.0}
-    verdicts = {name: _controlled(counts, test, ratios[name]) for name, test in tests.items()}
+    verdicts = {name: _controlled(counts, test, ratios[name], rules.fdr)
+                for name, test in tests.items()}  # fmt: skip
     areas = {u: AreaVerdicts(c, p, verdicts["last_year"][u],
                              verdicts["target"][u] if "target" in verdicts else None,
                              verdicts["mps"][u] if "mps" in verdicts else None)
@@ -134,11 +139,11 @@ def judge_counts(group: str, current: Period, counts: Mapping[Unit, tuple[int, i
     return Judged(group, current, found, mps_ratio, areas)
 
 
-def alone(value: int, previous: int, null_ratio: float, exposure: float,
-          phi: float) -> Controlled:  # fmt: skip
+def alone(value: int, previous: int, null_ratio: float, exposure: float, phi: float,
+          fdr: float = FDR) -> Controlled:  # fmt: skip
     """One area judged by itself (no adjustment: q = p)."""
     test = _against(null_share(null_ratio, exposure), phi)(value, previous)
-    return _verdict(null_ratio, test, None if test is None else test[1])
+    return _verdict(null_ratio, test, None if test is None else test[1], fdr)
 
 
 def _against(share: float, phi: float) -> Callable[[int, int], tuple[float, float] | None]:
@@ -155,19 +160,19 @@ def _against(share: float, phi: float) -> Callable[[int, int], tuple[float, floa
 
 def _controlled(counts: Mapping[Unit, tuple[int, int]],
                 test: Callable[[int, int], tuple[float, float] | None],
-                null_ratio: float) -> dict[Unit, Controlled]:  # fmt: skip
+                null_ratio: float, fdr: float) -> dict[Unit, Controlled]:  # fmt: skip
     tested = {u: test(c, p) for u, (c, p) in counts.items()}
     p_values = {u: t[1] for u, t in tested.items() if t is not None}
-    adjusted = benjamini_hochberg(p_values, FDR) if p_values else {}
-    return {u: _verdict(null_ratio, t, adjusted.get(u)) for u, t in tested.items()}
+    adjusted = benjamini_hochberg(p_values, fdr) if p_values else {}
+    return {u: _verdict(null_ratio, t, adjusted.get(u), fdr) for u, t in tested.items()}
 
 
 def _verdict(null_ratio: float, test: tuple[float, float] | None,
-             q_value: float | None) -> Controlled:  # fmt: skip
+             q_value: float | None, fdr: float) -> Controlled:  # fmt: skip
     if test is None or q_value is None:
         return Controlled(null_ratio, 0.0, None, None, "insufficient_data")
     z, p = test
-    if q_value > FDR:
+    if q_value > fdr:
         verdict = "not_significant"
     else:
         verdict = "significant_worse" if z > 0 else "significant_better"

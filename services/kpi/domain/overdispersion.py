@@ -37,6 +37,8 @@ MIN_UNITS: Final = 20
 
 def _normal_winsorised_moment(tail: float) -> float:
     """E[min(max(Z, −c), c)²] for Z ~ N(0, 1) and c its (1 − tail) quantile."""
+    if tail <= 0.0:
+        return 1.0
     c = _normal_quantile(1.0 - tail)
     density = math.exp(-c * c / 2.0) / math.sqrt(2.0 * math.pi)
     return (1.0 - 2.0 * tail) - 2.0 * c * density + 2.0 * tail * c * c
@@ -73,8 +75,10 @@ class Dispersion:
 POISSON: Final = Dispersion(1.0, 0, None, None)
 
 
-def estimate(pairs: Sequence[tuple[int, int]]) -> Dispersion:
-    """φ from the (this period, last year) counts of many units of the same period."""
+def estimate(pairs: Sequence[tuple[int, int]], *, winsor: float = WINSOR,
+             min_units: int = MIN_UNITS) -> Dispersion:  # fmt: skip
+    """φ from the (this period, last year) counts of many units of the same period, their
+    z-scores winsorised at ``winsor`` each end; none from fewer than ``min_units``."""
     counted = [(c, p) for c, p in pairs if c + p > 0]
     total = sum(c + p for c, p in counted)
     if not counted or total == 0:
@@ -84,11 +88,12 @@ def estimate(pairs: Sequence[tuple[int, int]]) -> Dispersion:
         return Dispersion(1.0, len(counted), share, None)
     zs = [pearson_z(c, p, share) for c, p in counted]
     pearson = sum(z * z for z in zs) / (len(zs) - 1) if len(zs) > 1 else None
-    if len(zs) < MIN_UNITS:
+    if len(zs) < min_units:
         return Dispersion(1.0, len(zs), share, pearson)
-    low, high = quantile(zs, WINSOR), quantile(zs, 1.0 - WINSOR)
+    low, high = quantile(zs, winsor), quantile(zs, 1.0 - winsor)
     winsorised = sum(min(max(z, low), high) ** 2 for z in zs) / len(zs)
-    return Dispersion(max(1.0, winsorised / NORMAL_MOMENT), len(zs), share, pearson)
+    moment = NORMAL_MOMENT if winsor == WINSOR else _normal_winsorised_moment(winsor)
+    return Dispersion(max(1.0, winsorised / moment), len(zs), share, pearson)
 
 
 def null_share(ratio: float, exposure: float = 1.0) -> float:

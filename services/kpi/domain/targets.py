@@ -30,11 +30,25 @@ class Target:
 
 
 @dataclass(frozen=True, slots=True)
+class Significance:
+    """The product's significance rules across many areas (:mod:`controlled`)."""
+
+    fdr: float = 0.05
+    """False discovery rate: a verdict is significant when its adjusted p-value is at most
+    this (Benjamini–Hochberg across the level's areas)."""
+    winsor: float = 0.10
+    """Share of the wards' z-scores winsorised at each end before φ is estimated."""
+    min_units: int = 20
+    """Fewest wards φ is estimated from (fewer: φ = 1, plain Poisson)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Targets:
     version: str
     by_group: dict[str, Target]
     spc_min_points: int = MIN_POINTS
     """Points an SPC chart needs before any special cause is judged (fewer: too few points)."""
+    significance: Significance = Significance()
 
     def for_group(self, group: str) -> Target | None:
         return self.by_group.get(group)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from services.kpi.domain.targets import Significance
 from services.kpi.target_config import TargetConfigError, load_targets
 
 
 def test_the_packaged_targets() -> None:
     targets = load_targets()
-    assert targets.version == "2026.2"
+    assert targets.version == "2026.3"
     ratios = {g: (t.kpi, t.ratio) for g, t in targets.by_group.items()}
     assert ratios == {"violence": (1, 0.98), "property": (4, 0.99), "asb": (5, None)}
     assert targets.spc_min_points == 12
+    assert targets.significance == Significance(fdr=0.05, winsor=0.10, min_units=20)
 
 
 TARGETS = """
@@ -67,3 +70,28 @@ def test_a_bad_file_is_refused_naming_the_problem(tmp_path: Path, text: str, pro
         load_targets(path)
     assert problem in str(raised.value)
     assert str(path) in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("section", "problem"),
+    [
+        ("[significance]\nfdr = 0.7\n", "significance.fdr must be a fraction such as 0.05"),
+        ("[significance]\nfdr = 5\n", "significance.fdr must be a fraction such as 0.05"),
+        ("[significance]\nwinsor = 0.5\n", "significance.winsor must be a fraction"),
+        ("[significance]\nmin_units = 2\n", "significance.min_units must be a whole number"),
+        ("[significance]\nalpha = 0.05\n", "significance: unknown keys ['alpha']"),
+    ],
+)
+def test_bad_significance_rules_are_refused(tmp_path: Path, section: str, problem: str) -> None:
+    path = tmp_path / "targets.toml"
+    path.write_text(f'version = "x"\n{section}{TARGETS}')
+    with pytest.raises(TargetConfigError, match=re.escape(problem)):
+        load_targets(path)
+
+
+def test_significance_rules_default_and_override(tmp_path: Path) -> None:
+    path = tmp_path / "targets.toml"
+    path.write_text(f'version = "x"\n{TARGETS}')
+    assert load_targets(path).significance == Significance()
+    path.write_text(f'version = "x"\n[significance]\nfdr = 0.01\nwinsor = 0\n{TARGETS}')
+    assert load_targets(path).significance == Significance(fdr=0.01, winsor=0, min_units=20)
