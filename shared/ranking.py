@@ -3,6 +3,7 @@ against last year's, in one vectorised pass (a league ranks every ward of the MP
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,3 +23,49 @@ def poisson_z_order(codes: Sequence[str], values: Sequence[int], previous: Seque
     zs: list[float] = z.tolist()
     ranked: list[int] = order.tolist()
     return zs, ranked
+
+
+Tests = tuple[list[float], list[float | None], list[float | None]]
+"""(z, two-sided p, adjusted p) by area."""
+
+
+def share_z_tests(values: Sequence[int], previous: Sequence[int], share: float,
+                  phi: float) -> Tests:  # fmt: skip
+    """For many areas at once: z = (C − nπ₀)/√(φ nπ₀(1 − π₀)) (n = C + P; 0 without
+    counts), its two-sided normal p (None without counts) and the p-values adjusted by
+    Benjamini–Hochberg across the areas with counts (R's ``p.adjust(method = "BH")``)."""
+    now = np.asarray(values, np.float64)
+    n = now + np.asarray(previous, np.float64)
+    counted = n > 0
+    scale = math.sqrt(phi * share * (1.0 - share))
+    z = np.zeros(len(now))
+    if scale > 0:
+        z[counted] = (now[counted] - n[counted] * share) / (scale * np.sqrt(n[counted]))
+    else:
+        counted[:] = False
+    zs: list[float] = z.tolist()
+    tested = np.flatnonzero(counted)
+    p = np.array([math.erfc(abs(zs[i]) * _ROOT_HALF) for i in tested.tolist()], np.float64)
+    p = np.minimum(p, 1.0)
+    q = _bh(p)
+    ps: list[float | None] = [None] * len(zs)
+    qs: list[float | None] = [None] * len(zs)
+    for i, pi, qi in zip(tested.tolist(), p.tolist(), q.tolist(), strict=True):
+        ps[i], qs[i] = pi, qi
+    return zs, ps, qs
+
+
+_ROOT_HALF = math.sqrt(0.5)
+
+
+def _bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values: min over j ≥ i of min(1, m·p_(j)/j)."""
+    m = len(p)
+    if m == 0:
+        return p
+    order = np.argsort(p, kind="stable")
+    ranked = p[order] * m / np.arange(1, m + 1)
+    running = np.minimum.accumulate(ranked[::-1])[::-1]
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(running, 1.0)
+    return adjusted

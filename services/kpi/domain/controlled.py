@@ -18,22 +18,16 @@ count above the null is ``significant_worse``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from services.kpi.domain.days import day_index
-from services.kpi.domain.overdispersion import (
-    Dispersion,
-    estimate,
-    null_share,
-    p_two_sided,
-    pearson_z,
-)
+from services.kpi.domain.overdispersion import Dispersion, estimate, null_share
 from services.kpi.domain.periods import Period, last_year
 from services.kpi.domain.state import KpiState, Unit
-from services.kpi.domain.stats import benjamini_hochberg
 from services.kpi.domain.targets import Significance
+from shared.ranking import share_z_tests
 
 RULES: Final = Significance()
 FDR: Final = RULES.fdr
@@ -115,65 +109,77 @@ def judged(state: KpiState, units: Sequence[Unit], group: str, current: Period,
 def judge_counts(group: str, current: Period, counts: Mapping[Unit, tuple[int, int]],
                  target_ratio: float | None, dispersion: Dispersion | None = None, *,
                  against_mps: bool = True, rules: Significance = RULES) -> Judged:  # fmt: skip
-    """:func:`judged` on given (this period, last year) counts."""
+    """:func:`judged` on given (this period, last year) counts. Each test runs over all the
+    areas in one pass; an area's verdicts are put together when it is looked up."""
     before = last_year(current)
     exposure = current.days / before.days
-    found = dispersion or estimate(list(counts.values()), winsor=rules.winsor,
-                                   min_units=rules.min_units)  # fmt: skip
-    total = sum(c for c, _ in counts.values()), sum(p for _, p in counts.values())
+    pairs = list(counts.values())
+    found = dispersion or estimate(pairs, winsor=rules.winsor, min_units=rules.min_units)
+    total = sum(c for c, _ in pairs), sum(p for _, p in pairs)
     mps_ratio = total[0] / (total[1] * exposure) if total[1] > 0 else None
-    tests: dict[str, Callable[[int, int], tuple[float, float] | None]] = {
-        "last_year": _against(null_share(1.0, exposure), found.phi),
-    }
+    columns = {"last_year": _column(pairs, 1.0, null_share(1.0, exposure), found.phi)}
     if target_ratio is not None:
-        tests["target"] = _against(null_share(target_ratio, exposure), found.phi)
+        share = null_share(target_ratio, exposure)
+        columns["target"] = _column(pairs, target_ratio, share, found.phi)
     if against_mps and mps_ratio is not None and total[0] > 0:
-        tests["mps"] = _against(total[0] / (total[0] + total[1]), found.phi)
-    ratios = {"last_year": 1.0, "target": target_ratio or 1.0, "mps": mps_ratio or 1.0}
-    verdicts = {name: _controlled(counts, test, ratios[name], rules.fdr)
-                for name, test in tests.items()}  # fmt: skip
-    areas = {u: AreaVerdicts(c, p, verdicts["last_year"][u],
-                             verdicts["target"][u] if "target" in verdicts else None,
-                             verdicts["mps"][u] if "mps" in verdicts else None)
-             for u, (c, p) in counts.items()}  # fmt: skip
+        share = total[0] / (total[0] + total[1])
+        columns["mps"] = _column(pairs, mps_ratio, share, found.phi)
+    areas = _Areas({u: i for i, u in enumerate(counts)}, pairs, columns, rules.fdr)
     return Judged(group, current, found, mps_ratio, areas)
 
 
 def alone(value: int, previous: int, null_ratio: float, exposure: float, phi: float,
           fdr: float = FDR) -> Controlled:  # fmt: skip
     """One area judged by itself (no adjustment: q = p)."""
-    test = _against(null_share(null_ratio, exposure), phi)(value, previous)
-    return _verdict(null_ratio, test, None if test is None else test[1], fdr)
+    column = _column([(value, previous)], null_ratio, null_share(null_ratio, exposure), phi)
+    return column.verdict(0, fdr)
 
 
-def _against(share: float, phi: float) -> Callable[[int, int], tuple[float, float] | None]:
-    """(z, two-sided p) of a count pair against ``share``; None without counts."""
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One test over every area: z, two-sided p and adjusted p by area index."""
 
-    def test(value: int, previous: int) -> tuple[float, float] | None:
-        if value + previous <= 0:
-            return None
-        z = pearson_z(value, previous, share, phi)
-        return z, p_two_sided(z)
+    null_ratio: float
+    z: list[float]
+    p: list[float | None]
+    q: list[float | None]
 
-    return test
-
-
-def _controlled(counts: Mapping[Unit, tuple[int, int]],
-                test: Callable[[int, int], tuple[float, float] | None],
-                null_ratio: float, fdr: float) -> dict[Unit, Controlled]:  # fmt: skip
-    tested = {u: test(c, p) for u, (c, p) in counts.items()}
-    p_values = {u: t[1] for u, t in tested.items() if t is not None}
-    adjusted = benjamini_hochberg(p_values, fdr) if p_values else {}
-    return {u: _verdict(null_ratio, t, adjusted.get(u), fdr) for u, t in tested.items()}
+    def verdict(self, i: int, fdr: float) -> Controlled:
+        z, p, q = self.z[i], self.p[i], self.q[i]
+        if p is None or q is None:
+            return Controlled(self.null_ratio, 0.0, None, None, "insufficient_data")
+        if q > fdr:
+            verdict = "not_significant"
+        else:
+            verdict = "significant_worse" if z > 0 else "significant_better"
+        return Controlled(self.null_ratio, z, p, q, verdict)
 
 
-def _verdict(null_ratio: float, test: tuple[float, float] | None,
-             q_value: float | None, fdr: float) -> Controlled:  # fmt: skip
-    if test is None or q_value is None:
-        return Controlled(null_ratio, 0.0, None, None, "insufficient_data")
-    z, p = test
-    if q_value > fdr:
-        verdict = "not_significant"
-    else:
-        verdict = "significant_worse" if z > 0 else "significant_better"
-    return Controlled(null_ratio, z, p, q_value, verdict)
+def _column(pairs: Sequence[tuple[int, int]], null_ratio: float, share: float,
+            phi: float) -> _Column:  # fmt: skip
+    """z = (C − nπ₀)/√(φ nπ₀(1 − π₀)) and its two-sided p for every pair (none without
+    counts), and the p-values adjusted by Benjamini–Hochberg across them (one vectorised
+    pass over every area)."""
+    zs, ps, qs = share_z_tests([c for c, _ in pairs], [p for _, p in pairs], share, phi)
+    return _Column(null_ratio, zs, ps, qs)
+
+
+class _Areas(Mapping[Unit, AreaVerdicts]):
+    """Every area's verdicts, put together from the test columns when looked up."""
+
+    def __init__(self, index: dict[Unit, int], pairs: Sequence[tuple[int, int]],
+                 columns: Mapping[str, _Column], fdr: float) -> None:  # fmt: skip
+        self._index, self._pairs, self._columns, self._fdr = index, pairs, columns, fdr
+
+    def __getitem__(self, unit: Unit) -> AreaVerdicts:
+        i = self._index[unit]
+        found = {name: c.verdict(i, self._fdr) for name, c in self._columns.items()}
+        value, previous = self._pairs[i]
+        return AreaVerdicts(value, previous, found["last_year"], found.get("target"),
+                            found.get("mps"))  # fmt: skip
+
+    def __iter__(self) -> Iterator[Unit]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)

@@ -11,10 +11,11 @@ import pytest
 
 from services.kpi.domain.controlled import alone, judge_counts, judged
 from services.kpi.domain.days import day_index, month_index
-from services.kpi.domain.overdispersion import Dispersion
+from services.kpi.domain.overdispersion import Dispersion, p_two_sided, pearson_z
 from services.kpi.domain.periods import period
 from services.kpi.domain.state import MPS, KpiState, Unit
 from services.kpi.domain.stats import benjamini_hochberg
+from shared.ranking import share_z_tests
 
 FYTD = period("fytd", date(2024, 5, 31))  # 61 days against 61 days: exposure 1
 
@@ -129,3 +130,18 @@ def test_from_the_state_and_insufficient_data() -> None:
     alone_mps = judged(state, [MPS], "violence", FYTD, 0.98, phi(2.0), against_mps=False)
     assert alone_mps.areas[MPS].vs_mps is None
     assert alone_mps.areas[MPS].vs_last_year.z == pytest.approx((30 - 25) / math.sqrt(2 * 50 / 4))
+
+
+def test_the_vectorised_tests_equal_the_plain_ones() -> None:
+    """shared.ranking.share_z_tests (every area in one pass) gives each area's Pearson z, its
+    two-sided p and the Benjamini–Hochberg adjusted value, as the plain functions do."""
+    values = [0, 5, 12, 40, 41, 300, 7, 0, 1]
+    previous = [0, 9, 10, 30, 52, 250, 7, 3, 0]
+    share, spread = 0.98 / 1.98, 1.7
+    zs, ps, qs = share_z_tests(values, previous, share, spread)
+    for c, p, z in zip(values, previous, zs, strict=True):
+        assert z == pytest.approx(pearson_z(c, p, share, spread))
+    tested = {i: p_two_sided(zs[i]) for i in range(len(values)) if values[i] + previous[i] > 0}
+    assert [i for i, p in enumerate(ps) if p is None] == [0]
+    assert {i: ps[i] for i in tested} == pytest.approx(tested)
+    assert {i: qs[i] for i in tested} == pytest.approx(benjamini_hochberg(tested))
