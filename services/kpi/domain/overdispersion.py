@@ -31,7 +31,7 @@ from typing import Final
 
 WINSOR: Final = 0.10
 """Share of z-scores winsorised at each end before φ is estimated (Spiegelhalter 2005)."""
-MIN_UNITS: Final = 20
+MIN_UNITS: Final = 10
 """Fewest units φ is estimated from; with fewer, φ = 1 (plain Poisson)."""
 
 

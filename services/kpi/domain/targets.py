@@ -38,7 +38,7 @@ class Significance:
     this (Benjamini–Hochberg across the level's areas)."""
     winsor: float = 0.10
     """Share of the wards' z-scores winsorised at each end before φ is estimated."""
-    min_units: int = 20
+    min_units: int = 10
     """Fewest wards φ is estimated from (fewer: φ = 1, plain Poisson)."""
 
 

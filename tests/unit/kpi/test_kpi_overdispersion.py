@@ -35,9 +35,9 @@ SPREAD = [(50 + d, 50 - d) for d in (-10, -5, 0, 5, 10)] * 4
         # is floored at 1, where the unwinsorised Pearson X²/(k − 1) = 3.205 would triple
         # every ward's variance for one ward's real change.
         ([(50, 50)] * 19 + [(90, 10)], 1.0, 3.205128, "one real outlier does not set φ"),
-        # With fewer than MIN_UNITS wards φ is not estimated (the Pearson ratio is kept: 19
-        # wards, share 94/190, X² / 18 = 1.989).
-        (SPREAD[: MIN_UNITS - 1], 1.0, 1.988524, "too few wards: Poisson"),
+        # With fewer than MIN_UNITS (10) wards φ is not estimated (the Pearson ratio is kept:
+        # 9 wards, share 440/900, X² / 8 = 1.945).
+        (SPREAD[: MIN_UNITS - 1], 1.0, 1.945405, "too few wards: Poisson"),
         ([(0, 0)] * 25, 1.0, None, "nothing counted"),
     ],
 )  # fmt: skip

@@ -17,7 +17,7 @@ def test_the_packaged_targets() -> None:
     ratios = {g: (t.kpi, t.ratio) for g, t in targets.by_group.items()}
     assert ratios == {"violence": (1, 0.98), "property": (4, 0.99), "asb": (5, None)}
     assert targets.spc_min_points == 12
-    assert targets.significance == Significance(fdr=0.05, winsor=0.10, min_units=20)
+    assert targets.significance == Significance(fdr=0.05, winsor=0.10, min_units=10)
 
 
 TARGETS = """
@@ -94,4 +94,4 @@ def test_significance_rules_default_and_override(tmp_path: Path) -> None:
     path.write_text(f'version = "x"\n{TARGETS}')
     assert load_targets(path).significance == Significance()
     path.write_text(f'version = "x"\n[significance]\nfdr = 0.01\nwinsor = 0\n{TARGETS}')
-    assert load_targets(path).significance == Significance(fdr=0.01, winsor=0, min_units=20)
+    assert load_targets(path).significance == Significance(fdr=0.01, winsor=0, min_units=10)
