@@ -70,7 +70,8 @@ def build_league_router(board: Board, auth: Authenticator,
     def borough_league(borough_code: str, group: GroupName, period_kind: PeriodParam = "fytd",
                        as_of: date | None = None) -> Any:  # fmt: skip
         """Every ward of the borough ranked (1 = most significant rise on last year), with
-        exact p-values adjusted across the borough (Benjamini–Hochberg)."""
+        its verdicts by the product's significance rules (overdispersion allowed for,
+        Benjamini–Hochberg across the MPS's wards) against last year and the MPS trend."""
         scope = Unit("borough", borough_code, borough_code)
         current = period(period_kind, as_of_or_data_date(as_of))
         return {"scope": borough_code, **league_body(board.ward_league(scope, group, current)),
@@ -81,7 +82,8 @@ def build_league_router(board: Board, auth: Authenticator,
         borough_code: str, group: GroupName, period_kind: PeriodParam = "fytd",
         as_of: date | None = None, limit: Limit = EXCEPTIONS,
     ) -> Any:  # fmt: skip
-        """The borough's most significant poor and good performing wards."""
+        """The borough's wards that differ most significantly from the MPS trend, worse
+        (poor) and better (good), and how many more."""
         scope = Unit("borough", borough_code, borough_code)
         current = period(period_kind, as_of_or_data_date(as_of))
         found = board.ward_league(scope, group, current)
@@ -131,7 +133,8 @@ def build_league_router(board: Board, auth: Authenticator,
     @router.get("/mps/exceptions", dependencies=[central])
     def mps_exceptions(group: GroupName, period_kind: PeriodParam = "fytd",
                        as_of: date | None = None, limit: Limit = EXCEPTIONS) -> Any:  # fmt: skip
-        """The MPS's most significant poor and good performing wards (adjusted across all)."""
+        """The MPS's wards that differ most significantly from the MPS trend (adjusted across
+        all), worse (poor) and better (good), and how many more."""
         current = period(period_kind, as_of_or_data_date(as_of))
         return {"scope": MPS.code, **exceptions_body(board.ward_league(MPS, group, current), limit),
                 **reason(MPS, group, current)}  # fmt: skip
