@@ -168,3 +168,28 @@ async def test_a_borough_moving_as_a_whole_is_said_once() -> None:
     assert [(w.ward.name, reasons) for w, reasons in made.attention] == [
         ("Blackheath", ["Violence (KPI 1): +24.6% against London's +7.7%, significantly "
                         "worse than the MPS trend"])]  # fmt: skip
+
+
+def test_the_exceptions_say_londons_change_and_how_many_more() -> None:
+    from services.dashboard.pack.render import environment
+
+    table = environment().from_string(
+        '{% from "standings.html" import table %}{{ table(body, name_of) }}'
+    )
+
+    def render_template(_: str, body: dict[str, Any]) -> str:
+        return table.render(body=body, name_of=lambda code: {"E05013715": "Evelyn"}[code])
+
+    trend = {"null_ratio": 1.077, "z": 4.1, "p_value": 0.0001, "q_value": 0.004,
+             "verdict": "significant_worse"}  # fmt: skip
+    body = {"basis": "mps_trend", "mps_pct_change": -6.74, "tested": 19,
+            "poor": [{"area_code": "E05013715", "value": 627, "last_year": 402,
+                      "pct_change": 55.97, "q_value": 0.9, "verdict": "significant_worse",
+                      "vs_mps": trend}],
+            "good": [], "more": {"poor": 2, "good": 0}}  # fmt: skip
+    html = render_template("standings.html", body=body)
+    assert "London-wide −6.7% on last year" in html
+    assert '<td>+56.0%</td><td>0.0040</td><td class="name">worse than the MPS trend</td>' in html
+    assert "… and 2 more poor" in html
+    quiet = render_template("standings.html", body={**body, "poor": [], "more": {}})
+    assert "No ward differs significantly from the MPS trend." in quiet
