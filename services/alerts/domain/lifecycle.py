@@ -68,8 +68,8 @@ class Alert:
     """The last day of the period the alert is about (ISO date)."""
     history: bool = False
     """About a period already past in the data: recorded, not news."""
-    data: str = "crime"
-    """Its source's clock: crime, survey or roster."""
+    data: str = "crime:fytd"
+    """Its source's clock (see :mod:`clock`)."""
 
     def last_day(self) -> date | None:
         return date.fromisoformat(self.days[-1]) if self.days else None

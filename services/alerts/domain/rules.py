@@ -122,8 +122,9 @@ class Signal:
     summary: str
     figures: dict[str, float] = field(default_factory=dict)
     source: Source | None = None
-    data: str = "crime"
-    """The data source whose clock judges it: crime, survey or roster."""
+    data: str = "crime:fytd"
+    """The data whose clock judges it: crime or survey and the period kind (a week and a
+    year to date end on different days), or roster."""
     period_end: date | None = None
     """The last day of the period the signal is about."""
     day: date | None = None
@@ -157,8 +158,8 @@ def _kpi(p: Mapping[str, Any], names: Names) -> Iterator[Signal]:
     crime = kpi in (1, 4, 5) and period == "fytd"
     survey = kpi in (6, 7) and level in ("borough", "mps")
     common = {"level": level, "area_code": area, "borough_code": borough, "kpi": kpi,
-              "figures": figures, "data": "survey" if kpi in (6, 7) else "crime",
-              "period_end": _day(p.get("period_end"))}  # fmt: skip
+              "figures": figures, "data": f"{'survey' if kpi in (6, 7) else 'crime'}:{period}",
+              "period_end": _day(p.get("period_end")) if _counted(p) else None}  # fmt: skip
     if kpi in (1, 4) and period == "fytd":
         holds = (p.get("gap_to_trajectory") or 0) > 0 and target == "significant_worse"
         yield Signal("trajectory_breach", f"trajectory_breach:{area}:{kpi}", holds,
@@ -246,6 +247,12 @@ def _period(p: Mapping[str, Any]) -> str:
     return (
         kind if end is None else f"{kind.upper() if kind == 'fytd' else kind} to {day_words(end)}"
     )
+
+
+def _counted(p: Mapping[str, Any]) -> bool:
+    """Whether the figure rests on any data: one with nothing this year or last (published
+    for an area before its data arrive) says nothing of how far the data reach."""
+    return any(isinstance(p.get(k), int | float) and p[k] != 0 for k in ("value", "last_year"))
 
 
 def _spc_rules(spc: Mapping[str, Any]) -> str:

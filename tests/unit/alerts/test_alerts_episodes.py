@@ -165,12 +165,46 @@ def test_a_replayed_past_update_never_changes_the_current_alert(tmp_path: Path) 
     assert date.fromisoformat(e.alerts[key].period_end or "") == date(2025, 12, 31)
 
 
+def test_each_kind_of_period_has_its_own_clock(tmp_path: Path) -> None:
+    """A week ends on a Sunday, a year to date on the data date: neither makes the other
+    history."""
+    e = engine(tmp_path)
+    week = json.loads(breach(9, "2025-01-12", holds=False))
+    week["payload"]["period"] = "week"
+    fold(e, [json.dumps(week).encode(), breach(1, "2025-01-10")], "snt.kpi.updates.v1")
+    alert = e.alerts[f"trajectory_breach:{WARD}:1"]
+    assert (alert.state, alert.history) == ("firing", False)
+
+
+def test_survey_figures_neither_set_nor_follow_the_crime_and_roster_date(tmp_path: Path) -> None:
+    survey = json.loads(breach(5, "2026-09-30"))
+    survey["payload"].update(kpi=6, level="borough", area_code=BOROUGH, borough_code=None,
+                             period="rolling_12m", unit="proportion", value=0.7,
+                             last_year=0.8)  # fmt: skip
+    e = engine(tmp_path)
+    fold(e, [json.dumps(survey).encode(), breach(1, "2025-01-10")], "snt.kpi.updates.v1")
+    alert = e.alerts[f"trajectory_breach:{WARD}:1"]
+    assert (alert.state, alert.history) == ("firing", False)
+
+
+def test_a_figure_with_no_data_does_not_move_the_clock(tmp_path: Path) -> None:
+    """The kpi service publishes every area's figures before their data arrive (zero, as
+    of the machine's date): that is not the data's date."""
+    empty = json.loads(breach(7, "2026-12-07", holds=False))
+    empty["payload"].update(value=0, last_year=0, trajectory=0.0, gap_to_trajectory=0.0)
+    e = engine(tmp_path)
+    fold(e, [json.dumps(empty).encode()], "snt.kpi.updates.v1")
+    fold(e, [breach(1, "2025-01-10")], "snt.kpi.updates.v1")
+    assert e.clock.newest == {"crime:fytd": date(2025, 1, 10)}
+    assert e.alerts[f"trajectory_breach:{WARD}:1"].history is False
+
+
 def test_the_data_clock_survives_a_restart(tmp_path: Path) -> None:
     e = engine(tmp_path)
     fold(e, [breach(1, "2025-12-31")], "snt.kpi.updates.v1")
     again = engine(tmp_path)
     again.load()
-    assert again.clock.newest == {"crime": date(2025, 12, 31)}
+    assert again.clock.newest == {"crime:fytd": date(2025, 12, 31)}
 
 
 @pytest.mark.parametrize(
