@@ -45,8 +45,7 @@ def share_z_tests(values: Sequence[int], previous: Sequence[int], share: float,
         counted[:] = False
     zs: list[float] = z.tolist()
     tested = np.flatnonzero(counted)
-    p = np.array([math.erfc(abs(zs[i]) * _ROOT_HALF) for i in tested.tolist()], np.float64)
-    p = np.minimum(p, 1.0)
+    p = np.minimum(np.asarray(_erfc(np.abs(z[tested]) * _ROOT_HALF), np.float64), 1.0)
     q = _bh(p)
     ps: list[float | None] = [None] * len(zs)
     qs: list[float | None] = [None] * len(zs)
@@ -56,6 +55,29 @@ def share_z_tests(values: Sequence[int], previous: Sequence[int], share: float,
 
 
 _ROOT_HALF = math.sqrt(0.5)
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def share_dispersion(values: Sequence[int], previous: Sequence[int],
+                     winsor: float) -> tuple[float, int, float, float] | None:  # fmt: skip
+    """The terms of an overdispersion estimate over many areas, in one vectorised pass: the
+    common share π = ΣC/Σn of the areas with counts, how many there are, the mean of their
+    squared Pearson z-scores (C − nπ)/√(nπ(1 − π)) winsorised at the ``winsor`` and
+    1 − ``winsor`` quantiles (linear interpolation, R's type 7), and the plain Σz². None when
+    no area has counts or π is 0 or 1."""
+    now = np.asarray(values, np.float64)
+    n = now + np.asarray(previous, np.float64)
+    counted = n > 0
+    now, n = now[counted], n[counted]
+    if not len(n):
+        return None
+    share = float(now.sum() / n.sum())
+    if not 0.0 < share < 1.0:
+        return None
+    z = (now - n * share) / np.sqrt(n * share * (1.0 - share))
+    low, high = np.quantile(z, [winsor, 1.0 - winsor])
+    winsorised = float(np.mean(np.clip(z, low, high) ** 2))
+    return share, len(n), winsorised, float(np.sum(z * z))
 
 
 def _bh(p: np.ndarray) -> np.ndarray:

@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from shared.ranking import share_dispersion
+
 WINSOR: Final = 0.10
 """Share of z-scores winsorised at each end before φ is estimated (Spiegelhalter 2005)."""
 MIN_UNITS: Final = 10
@@ -79,21 +81,16 @@ def estimate(pairs: Sequence[tuple[int, int]], *, winsor: float = WINSOR,
              min_units: int = MIN_UNITS) -> Dispersion:  # fmt: skip
     """φ from the (this period, last year) counts of many units of the same period, their
     z-scores winsorised at ``winsor`` each end; none from fewer than ``min_units``."""
-    counted = [(c, p) for c, p in pairs if c + p > 0]
-    total = sum(c + p for c, p in counted)
-    if not counted or total == 0:
-        return POISSON
-    share = sum(c for c, _ in counted) / total
-    if not 0.0 < share < 1.0:
-        return Dispersion(1.0, len(counted), share, None)
-    zs = [pearson_z(c, p, share) for c, p in counted]
-    pearson = sum(z * z for z in zs) / (len(zs) - 1) if len(zs) > 1 else None
-    if len(zs) < min_units:
-        return Dispersion(1.0, len(zs), share, pearson)
-    low, high = quantile(zs, winsor), quantile(zs, 1.0 - winsor)
-    winsorised = sum(min(max(z, low), high) ** 2 for z in zs) / len(zs)
+    terms = share_dispersion([c for c, _ in pairs], [p for _, p in pairs], winsor)
+    if terms is None:
+        units = sum(1 for c, p in pairs if c + p > 0)
+        return POISSON if units == 0 else Dispersion(1.0, units, None, None)
+    share, units, winsorised, squares = terms
+    pearson = squares / (units - 1) if units > 1 else None
+    if units < min_units:
+        return Dispersion(1.0, units, share, pearson)
     moment = NORMAL_MOMENT if winsor == WINSOR else _normal_winsorised_moment(winsor)
-    return Dispersion(max(1.0, winsorised / moment), len(zs), share, pearson)
+    return Dispersion(max(1.0, winsorised / moment), units, share, pearson)
 
 
 def null_share(ratio: float, exposure: float = 1.0) -> float:
@@ -113,13 +110,3 @@ def pearson_z(current: int, previous: int, share: float, phi: float = 1.0) -> fl
 def p_two_sided(z: float) -> float:
     """Two-sided normal p-value of ``z``."""
     return min(1.0, math.erfc(abs(z) / math.sqrt(2.0)))
-
-
-def quantile(values: Sequence[float], q: float) -> float:
-    """The ``q`` quantile by linear interpolation between order statistics (R's type 7,
-    numpy's default)."""
-    ordered = sorted(values)
-    at = q * (len(ordered) - 1)
-    below = math.floor(at)
-    above = min(below + 1, len(ordered) - 1)
-    return ordered[below] + (at - below) * (ordered[above] - ordered[below])

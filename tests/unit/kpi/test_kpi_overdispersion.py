@@ -15,7 +15,6 @@ from services.kpi.domain.overdispersion import (
     null_share,
     p_two_sided,
     pearson_z,
-    quantile,
 )
 
 SPREAD = [(50 + d, 50 - d) for d in (-10, -5, 0, 5, 10)] * 4
@@ -102,7 +101,22 @@ def test_null_share(ratio: float, exposure: float, share: float) -> None:
     assert null_share(ratio, exposure) == pytest.approx(share)
 
 
-@pytest.mark.parametrize("q", [0.0, 0.1, 0.25, 0.5, 0.9, 1.0])
-def test_quantile_is_numpys_default(q: float) -> None:
-    values = [3.0, -1.0, 2.5, 7.0, 0.0, 4.0, -2.0]
-    assert quantile(values, q) == pytest.approx(float(np.quantile(values, q)))
+def test_the_estimate_winsorises_at_type_7_quantiles() -> None:
+    """φ by hand: the Pearson z-scores about the common share, clipped at their 10th and 90th
+    percentiles interpolated between order statistics (R's type 7), mean square / 0.6787."""
+    rng = np.random.default_rng(3)
+    pairs = [(int(a), int(b)) for a, b in rng.poisson(rng.uniform(5, 80, (37, 2)))]
+    share = sum(c for c, _ in pairs) / sum(c + p for c, p in pairs)
+    zs = sorted(pearson_z(c, p, share) for c, p in pairs if c + p)
+
+    def at(q: float) -> float:
+        i = q * (len(zs) - 1)
+        low = math.floor(i)
+        return zs[low] + (i - low) * (zs[min(low + 1, len(zs) - 1)] - zs[low])
+
+    clipped = [min(max(z, at(0.1)), at(0.9)) for z in zs]
+    expected = sum(z * z for z in clipped) / len(zs) / NORMAL_MOMENT
+    found = estimate(pairs)
+    assert found.phi == pytest.approx(max(1.0, expected))
+    assert found.pearson == pytest.approx(sum(z * z for z in zs) / (len(zs) - 1))
+    assert found.share == pytest.approx(share)
