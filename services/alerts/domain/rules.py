@@ -81,9 +81,12 @@ class Rule:
     """Days before its source's newest date that are still current (not history)."""
 
     def severity_of(self, current: bool, near: bool) -> str:
+        """The severity of a signal: critical only when current (and, with
+        ``critical_days``, near its source's newest date); never about history."""
         if self.critical_days is not None and current and near:
             return "critical"
-        return "warning" if self.severity == "critical" else self.severity
+        urgent = current and self.critical_days is None
+        return "warning" if self.severity == "critical" and not urgent else self.severity
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from services.alerts.domain.routing import Subscription
+from services.alerts.domain.rules import Rule
 from services.alerts.domain.words import Names, days_words, percent, plural, shortfall_words
 from services.alerts.engine import Engine
 from services.alerts.rule_config import load_rules
@@ -222,3 +223,19 @@ def test_the_data_clock_survives_a_restart(tmp_path: Path) -> None:
 )  # fmt: skip
 def test_human_words(text: str, expected: str) -> None:
     assert text == expected
+
+
+@pytest.mark.parametrize(
+    ("severity", "critical_days", "current", "near", "expected"),
+    [("warning", 1, True, True, "critical"),
+     ("warning", 1, True, False, "warning"),
+     ("warning", 1, False, True, "warning"),  # history is never critical
+     ("critical", None, True, False, "critical"),  # configured critical, current
+     ("critical", None, False, False, "warning"),
+     ("info", None, True, True, "info")],
+)  # fmt: skip
+def test_severity_of_a_signal(
+    severity: str, critical_days: int | None, current: bool, near: bool, expected: str
+) -> None:
+    rule = Rule("below_minimum_staffing", severity, critical_days=critical_days)
+    assert rule.severity_of(current, near) == expected
