@@ -211,6 +211,7 @@ def _consume(bootstrap: str, topic: str, match: Callable[[dict[str, Any]], bool]
     raise AssertionError(f"no matching event on {topic}")
 
 
+@pytest.mark.timeout(900)  # a month for every ward, three SIGKILLs: minutes on a busy machine
 def test_sigkills_during_a_month_for_every_ward_end_with_the_batch_figures(
     tmp_path: Path,
 ) -> None:
