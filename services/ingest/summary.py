@@ -19,6 +19,15 @@ _status = attrgetter("status")
 _published = attrgetter("published")
 
 
+FIRST_REJECTIONS = 5
+"""Refused rows an import summary names (every one is dead-lettered with its reason)."""
+
+
+def _rejection(o: Outcome) -> dict[str, Any]:
+    return {"event_id": o.event_id, "reason": o.reason.value if o.reason else None,
+            "problems": [f"{p.field}: {p.problem}" for p in o.problems]}  # fmt: skip
+
+
 @dataclass
 class ImportSummary:
     format: str
@@ -32,6 +41,9 @@ class ImportSummary:
     net: dict[str, Counter[str]] = field(default_factory=dict)
     """Per kind, the net delta per KPI group (for held cells: their value, not applied)."""
     release: dict[str, Any] | None = None
+    first_rejections: list[dict[str, Any]] = field(default_factory=list)
+    """The first few refused rows: event id, reason and the problems (field and what is
+    wrong, never the value)."""
 
     def add(self, outcomes: Sequence[Outcome], *, read: bool = True) -> None:
         """Tally a batch's outcomes; ``read=False`` for cells the import itself made
@@ -40,7 +52,10 @@ class ImportSummary:
         self.read += len(outcomes) if read else 0
         self.outcomes.update(map(_status, outcomes))
         self.published += sum(map(len, map(_published, outcomes)))
-        self.rejected_by_reason.update(o.reason.value for o in outcomes if o.reason is not None)
+        refused = [o for o in outcomes if o.reason is not None]
+        self.rejected_by_reason.update(o.reason.value for o in refused)  # type: ignore[union-attr]
+        for o in refused[: FIRST_REJECTIONS - len(self.first_rejections)]:
+            self.first_rejections.append(_rejection(o))
         effects = [o.effect for o in outcomes if o.effect is not None]
         self.cells.update(e.kind for e in effects)
         self.cells.update(o.status for o in outcomes if o.effect is None and o.status in _UNMOVED)
@@ -64,7 +79,7 @@ class ImportSummary:
         body = {
             "format": self.format, "path": self.path, "read": self.read,
             "outcomes": dict(self.outcomes), "rejected_by_reason": dict(self.rejected_by_reason),
-            "events_published": self.published,
+            "events_published": self.published, "first_rejections": self.first_rejections,
         }  # fmt: skip
         if self.release is not None:
             body["release"] = self.release

@@ -37,6 +37,9 @@ def import_file(
         str | None, typer.Option("--reject-held", metavar="RELEASE", help="Drop a held release")
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Why (with a decision)")] = None,
+    allow_refused: Annotated[
+        bool, typer.Option("--allow-refused", help="Exit 0 even when rows were refused")
+    ] = False,
 ) -> None:
     """Validate, resolve, classify, de-duplicate and store a file's events for publication.
 
@@ -57,7 +60,7 @@ def import_file(
     elif fmt is None or path is None:
         raise fail(f"give FORMAT and PATH (FORMAT is {FORMAT_HELP}), or 'held'")
     else:
-        _import(fmt, path, data_dir, as_json)
+        _import(fmt, path, data_dir, as_json, allow_refused)
 
 
 def _desk(data_dir: Path | None) -> ReleaseDesk:
@@ -69,7 +72,8 @@ def _desk(data_dir: Path | None) -> ReleaseDesk:
     return ReleaseDesk(pipeline, load_release_rule())
 
 
-def _import(fmt: str, path: Path, data_dir: Path | None, as_json: bool) -> None:
+def _import(fmt: str, path: Path, data_dir: Path | None, as_json: bool,
+            allow_refused: bool = False) -> None:  # fmt: skip
     from rich.progress import Progress
 
     from services.ingest.bulk import run_import
@@ -89,6 +93,27 @@ def _import(fmt: str, path: Path, data_dir: Path | None, as_json: bool) -> None:
     except ImportFormatError as exc:
         raise fail(str(exc)) from exc
     _print(summary, path.name, as_json)
+    _refused(summary, allow_refused)
+
+
+EXPECTED_REFUSALS = frozenset({"out_of_area"})
+"""Refusals by design (another force's records in a police.uk file), not faults of the file."""
+
+
+def _refused(summary: ImportSummary, allow: bool) -> None:
+    """Name the first refused rows; exit 1 when any row was refused for a fault of the file
+    (a broken or truncated row, a bad value), unless ``allow``."""
+    total = sum(summary.rejected_by_reason.values())
+    if not total:
+        return
+    faults = sum(n for r, n in summary.rejected_by_reason.items() if r not in EXPECTED_REFUSALS)
+    typer.echo(f"{total} row(s) refused ({faults} for a fault of the file); each is "
+               "dead-lettered with its reason. First:", err=True)  # fmt: skip
+    for found in summary.first_rejections:
+        problems = "; ".join(found["problems"]) or "-"
+        typer.echo(f"  {found['event_id']}: {found['reason']} ({problems})", err=True)
+    if faults and not allow:
+        raise typer.Exit(1)
 
 
 def _decide(

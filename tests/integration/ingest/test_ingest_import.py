@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 
 pytestmark = pytest.mark.integration
 KEY = "import-test-key-" + "z" * 24
+WARD_FILE = "ward_most_recent_24m_202401-202512.csv"
 
 
 def snt_import(fmt: str, path: Path, db: Path) -> subprocess.Popen[str]:
@@ -131,3 +132,30 @@ def _has_events(db: Path) -> bool:
         return False
     finally:
         engine.dispose()
+
+
+def test_a_truncated_file_exits_non_zero_naming_the_first_refused_rows(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    whole = (shared_data / "mps_recorded_crime" / WARD_FILE).read_text(encoding="utf-8-sig")
+    lines = whole.splitlines()
+    cut = lines[-1][: len(lines[-1]) // 2]  # the last row cut half way, as a broken download
+    path = tmp_path / "truncated.csv"
+    path.write_text("\n".join([*lines[:40], cut]) + "\n", encoding="utf-8")
+    process = snt_import("mps-ward-csv", path, tmp_path / "i.db")
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, err
+    summary = json.loads(out)
+    assert sum(summary["rejected_by_reason"].values()) >= 1
+    [first, *_] = summary["first_rejections"]
+    assert first["reason"] == "schema_violation"
+    refused = sum(summary["rejected_by_reason"].values())
+    assert f"{refused} row(s) refused ({refused} for a fault of the file)" in err
+    assert first["event_id"] in err
+    allowed = subprocess.run(
+        [sys.executable, "-m", "snt", "import", "mps-ward-csv", str(path), "--allow-refused"],
+        env={**os.environ, "SNT_INGEST_DATABASE_URL": f"sqlite:///{tmp_path / 'j.db'}",
+             "SNT_INGEST_PSEUDONYMISATION_KEY": KEY},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert allowed.returncode == 0, allowed.stderr
