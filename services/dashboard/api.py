@@ -69,7 +69,9 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                 "scope_wards": sorted(principal.wards),
                 **directory.visible(principal)}  # fmt: skip
 
-    @router.api_route("/api/{service}/{path:path}", methods=["GET", "POST"], tags=["dashboard"])
+    @router.get("/api/{service}/{path:path}", tags=["dashboard"], operation_id="passthrough_get")
+    @router.post("/api/{service}/{path:path}", tags=["dashboard"],
+                 operation_id="passthrough_post")  # fmt: skip
     async def passthrough(service: Literal["kpi", "flex", "alerts"], path: str,
                           request: Request, principal: Principal = anyone) -> Response:  # fmt: skip
         """The kpi, flex or alerts API, called with your own token (reads; and acknowledging
