@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from typing import Final, TypeVar
 
 from services.kpi.domain.days import month_index, month_start
-from services.kpi.domain.periods import Period
+from services.kpi.domain.periods import Period, is_month_end
 
 Unit = Hashable
 """A stored unit or a roll-up (:class:`services.kpi.domain.state.Unit`)."""
@@ -66,20 +66,13 @@ class Resolution:
         """Does any of ``units`` hold monthly-only counts of ``group`` in ``month``?"""
         return any(month in self._months.get((u, group), ()) for u in units)
 
-    def stored(self) -> frozenset[MonthKey]:
-        return frozenset(self._stored)
-
-
-def month_end(day: date) -> bool:
-    return (day + timedelta(days=1)).day == 1
-
 
 def cut_months(period: Period) -> tuple[int, ...]:
     """The months ``period`` holds only part of (none for whole months)."""
     cut = set()
     if period.first.day != 1:
         cut.add(month_index(period.first))
-    if not month_end(period.last):
+    if not is_month_end(period.last):
         cut.add(month_index(period.last))
     return tuple(sorted(cut))
 
