@@ -197,7 +197,9 @@ class FigureSource(Contract):
         description="event_records (dated to the day) or published_monthly (counts known "
         "only to their month in some month of the period)"
     )
-    complete: bool = Field(description="Whether the source holds counts in every month")
+    complete: bool = Field(
+        description="Whether the source holds counts of this KPI group in every month"
+    )
 
 
 class FigureSources(Contract):

@@ -128,7 +128,7 @@ def _source(state: KpiState, units: Sequence[Unit], group: str, period: Period) 
     dataset = tuple(state.units("borough_total")) if totals else (MPS,)
     return Source(TOTALS if totals else WARDS,
                   source_of(state.resolution, _data_units(state, units), group, period),
-                  covered(state, dataset, period))  # fmt: skip
+                  covered(state, dataset, period, (group,)))  # fmt: skip
 
 
 def _projected(

@@ -14,6 +14,7 @@ than its wards).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -33,7 +34,8 @@ class Source:
     resolution: str = EVENTS
     """``event_records`` or ``published_monthly`` (any month of the period monthly-only)."""
     complete: bool = True
-    """Whether the source holds counts in every month of the period."""
+    """Whether the source holds counts of the figure's KPI group in every month of the
+    period (false where no source of that group is loaded, e.g. ASB from the crime files)."""
 
 
 def choose_sources(state: KpiState, unit: Unit, current: Period,
@@ -56,14 +58,16 @@ def choose_sources(state: KpiState, unit: Unit, current: Period,
     return now, then
 
 
-def covered(state: KpiState, units: tuple[Unit, ...], period: Period) -> bool:
-    """Do ``units`` together hold counts (of any group) in every month of ``period``?"""
+def covered(state: KpiState, units: tuple[Unit, ...], period: Period,
+            groups: Sequence[str] = GROUPS) -> bool:  # fmt: skip
+    """Do ``units`` together hold counts (of any of ``groups``) in every month of
+    ``period``?"""
     first, last = month_index(period.first), month_index(period.last)
     if not units or last < first:
         return False
     months = [0] * (last - first + 1)
     for unit in units:
-        for group in GROUPS:
+        for group in groups:
             series = state.series(unit, group)
             if series is not None:
                 months = [a + abs(b) for a, b in zip(months, series.by_month(first, last),

@@ -118,3 +118,12 @@ def test_a_borough_takes_its_published_total_where_its_wards_hold_no_data(
     assert recent.value == 90
     assert recent.sources[0].area == "wards"
     assert not figure(folder.state, B, "violence", fy, None).sources[0].complete
+
+
+def test_a_kpi_group_with_no_source_loaded_is_not_complete(make_folder: MakeFolder) -> None:
+    folder = make_folder()
+    folder.fold([record(v) for y in (2024, 2025) for v in _monthly_year("c", y)])
+    fy = period("fytd", date(2025, 12, 31))
+    assert figure(folder.state, W, "violence", fy, None).sources[0].complete
+    asb = figure(folder.state, W, "asb", fy, None)
+    assert (asb.value, asb.sources[0].complete, asb.sources[1].complete) == (0, False, False)
