@@ -169,7 +169,7 @@ def _kpi(p: Mapping[str, Any], names: Names) -> Iterator[Signal]:
                      title=f"{where}: {kpi_words(kpi)} above its trajectory",
                      summary=f"{what}: {number(p.get('value'))} against a trajectory of "
                      f"{number(p.get('trajectory'))}, significantly worse than the target "
-                     f"(p = {_round(figures.get('target_p_value'), 4)})", **common)  # fmt: skip
+                     f"({_p(figures.get('target_p_value'))})", **common)  # fmt: skip
     if crime:
         spc = p.get("spc") or {}
         yield Signal("spc_concern", f"spc_concern:{area}:{kpi}", spc.get("signal") == "concern",
@@ -281,6 +281,13 @@ def _numbers(p: Mapping[str, Any]) -> dict[str, float]:
         if isinstance(value, int | float):
             out[key] = float(value)
     return out
+
+
+def _p(value: Any) -> str:
+    """A p-value in words a reader can take in: "p < 0.0001" rather than "p = 0.0000"."""
+    if isinstance(value, int | float) and value < 0.0001:
+        return "p < 0.0001"
+    return f"p = {_round(value, 4)}"
 
 
 def _round(value: Any, digits: int = 1) -> str:

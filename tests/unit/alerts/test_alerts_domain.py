@@ -51,6 +51,10 @@ def test_a_breach_is_statistical_not_a_raw_rise() -> None:
     breach = signals(kpi_update(gap=22, target="significant_worse"))["trajectory_breach"]
     assert breach.holds
     assert breach.figures["target_p_value"] == 0.002
+    assert breach.summary.endswith("(p = 0.0020)")
+    tiny = kpi_update(gap=22, target="significant_worse")
+    tiny["payload"]["target_significance"]["p_value"] = 1e-9
+    assert signals(tiny)["trajectory_breach"].summary.endswith("(p < 0.0001)")
     assert breach.source == SOURCE
     above_but_chance = signals(kpi_update(gap=22, target="not_significant"))
     assert not above_but_chance["trajectory_breach"].holds
