@@ -117,6 +117,16 @@ function periodSelect(current) {
   return `<div><label for="period">Period</label><select id="period">${Object.entries(PERIODS).map(([k, v]) =>
     `<option value="${k}"${k === current ? " selected" : ""}>${esc(v)}</option>`).join("")}</select></div>`;
 }
+// The period in words as the kpi service states it ("FYTD 2025-26 to December 2025"): it says
+// which month the figures run to; the bare period name when no figure carries it.
+function periodWords(rows, period) {
+  for (const row of rows) {
+    for (const cell of Object.values((row && row.cells) || {})) {
+      if (cell.figure && cell.figure.period_label) return cell.figure.period_label;
+    }
+  }
+  return PERIODS[period] || period;
+}
 function currentPeriod() { return sessionStorage.getItem("snt-period") || "fytd"; }
 function bindPeriod() {
   const select = $("period");
@@ -159,7 +169,7 @@ async function mpsView(view, seq) {
   view.innerHTML = `${crumbs([["#/mps", "MPS"]])}<h1>Metropolitan Police Service</h1>
     <div class="controls">${periodSelect(period)}</div>
     <h2 id="needs">Boroughs needing attention, and why</h2>${attentionPanel(summary, { scope: "London", area: "borough", trend: "the MPS trend" }, (c) => `#/borough/${c}`)}
-    <h2>Crime KPIs by borough (${esc(PERIODS[period] || period)})</h2>
+    <h2>Crime KPIs by borough (${esc(periodWords([summary.mps, ...summary.areas], period))})</h2>
     ${kpiTable([summary.mps, ...summary.areas], "Counts against the same period last year; status against the target trajectory (KPI 5: against last year).", (r) => r.code === "MPS" ? "#/mps" : `#/borough/${r.code}`)}
     <h2>Map</h2>${mapControls(group)}<div class="panel" id="map"></div>
     <h2>Corporate meeting packs</h2>${meetingLinks(null)}`;
@@ -190,7 +200,7 @@ async function boroughView(view, code, clusterId, seq) {
   view.innerHTML = `${crumbs(path)}<h1>${esc(title)}</h1>
     <div class="controls">${periodSelect(period)}</div>
     <h2 id="needs">Wards needing attention, and why</h2>${cluster ? attentionBlock(rows, "ward") : attentionPanel(summary, { scope: node.name, area: "ward", trend: "the MPS trend" }, (c) => `#/ward/${c}`)}
-    <h2>Crime KPIs by ward (${esc(PERIODS[period] || period)})</h2>
+    <h2>Crime KPIs by ward (${esc(periodWords(tableRows, period))})</h2>
     ${kpiTable(tableRows, "Counts against the same period last year; status against the target trajectory (KPI 5, a baseline KPI: against last year). Hover or focus a status for what it means.", (r) => r.code.startsWith("E05") ? `#/ward/${r.code}` : `#/borough/${code}`)}
     ${clusters}
     <h2>Map</h2>${mapControls(group)}<div class="panel" id="map"></div>
