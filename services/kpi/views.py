@@ -38,9 +38,9 @@ def figure_body(f: Figure) -> dict[str, Any]:
 def sources_body(f: Figure) -> dict[str, Any]:
     now, then = f.sources
     return {"this_year": {"area": now.area, "resolution": now.resolution,
-                          "complete": now.complete},
+                          "complete": now.complete, "held": now.held},
             "last_year": {"area": then.area, "resolution": then.resolution,
-                          "complete": then.complete}}  # fmt: skip
+                          "complete": then.complete, "held": then.held}}  # fmt: skip
 
 
 APPORTIONING = ("2018-set ward counts shared out to 2022-set wards by the Census 2021 residents "

@@ -200,6 +200,11 @@ class FigureSource(Contract):
     complete: bool = Field(
         description="Whether the source holds counts of this KPI group in every month"
     )
+    held: bool = Field(
+        default=True,
+        description="Whether the source holds counts of this KPI group in any month of the "
+        "period (false: no source of the group is loaded, the figure is no count at all)",
+    )
 
 
 class FigureSources(Contract):

@@ -36,6 +36,10 @@ class Source:
     complete: bool = True
     """Whether the source holds counts of the figure's KPI group in every month of the
     period (false where no source of that group is loaded, e.g. ASB from the crime files)."""
+    held: bool = True
+    """Whether the source holds counts of the figure's KPI group in any month of the period
+    (false where no source of that group is loaded for the period: the figure's zero is
+    not a count but the absence of data)."""
 
 
 def choose_sources(state: KpiState, unit: Unit, current: Period,
@@ -62,9 +66,24 @@ def covered(state: KpiState, units: tuple[Unit, ...], period: Period,
             groups: Sequence[str] = GROUPS) -> bool:  # fmt: skip
     """Do ``units`` together hold counts (of any of ``groups``) in every month of
     ``period``?"""
+    months = _monthly_counts(state, units, period, groups)
+    return bool(months) and all(months)
+
+
+def held(state: KpiState, units: tuple[Unit, ...], period: Period,
+         groups: Sequence[str] = GROUPS) -> bool:  # fmt: skip
+    """Do ``units`` together hold counts (of any of ``groups``) in any month of
+    ``period``?"""
+    return any(_monthly_counts(state, units, period, groups))
+
+
+def _monthly_counts(state: KpiState, units: tuple[Unit, ...], period: Period,
+                    groups: Sequence[str]) -> list[int]:  # fmt: skip
+    """The size of the counts ``units`` hold in each month of ``period`` (none when the
+    period is empty)."""
     first, last = month_index(period.first), month_index(period.last)
     if not units or last < first:
-        return False
+        return []
     months = [0] * (last - first + 1)
     for unit in units:
         for group in groups:
@@ -72,7 +91,7 @@ def covered(state: KpiState, units: tuple[Unit, ...], period: Period,
             if series is not None:
                 months = [a + abs(b) for a, b in zip(months, series.by_month(first, last),
                                                      strict=True)]  # fmt: skip
-    return all(months)
+    return months
 
 
 def _totals(state: KpiState, unit: Unit) -> tuple[Unit, ...]:

@@ -127,3 +127,18 @@ def test_a_kpi_group_with_no_source_loaded_is_not_complete(make_folder: MakeFold
     assert figure(folder.state, W, "violence", fy, None).sources[0].complete
     asb = figure(folder.state, W, "asb", fy, None)
     assert (asb.value, asb.sources[0].complete, asb.sources[1].complete) == (0, False, False)
+    assert (asb.sources[0].held, asb.sources[1].held) == (False, False)
+    assert figure(folder.state, W, "violence", fy, None).sources[0].held
+
+
+def test_a_kpi_group_loaded_for_part_of_the_period_is_held_but_not_complete(
+    make_folder: MakeFolder,
+) -> None:
+    folder = make_folder()
+    crimes = [v for y in (2024, 2025) for v in _monthly_year("c", y)]
+    asb = [counted(f"a{n}", at=f"2025-12-0{n}T10:00:00+00:00", group="asb", asb=True)
+           for n in range(1, 4)]  # fmt: skip
+    folder.fold([record(v) for v in crimes] + [record(v, "snt.cad.v1") for v in asb])
+    found = figure(folder.state, W, "asb", period("fytd", date(2025, 12, 31)), None)
+    assert found.value == 3
+    assert [(s.held, s.complete) for s in found.sources] == [(True, False), (False, False)]
