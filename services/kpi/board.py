@@ -18,7 +18,15 @@ from services.kpi.domain.league import League, league, ranks, ward_ranks
 from services.kpi.domain.periods import Period, last_year
 from services.kpi.domain.reconcile import Reconciliation, reconcile
 from services.kpi.domain.resolution import latest_monthly_end, supported
-from services.kpi.domain.spc_view import WINDOW, Interval, SpcVerdict, SpcView, spc_view, verdict
+from services.kpi.domain.spc_view import (
+    WINDOW,
+    Interval,
+    SpcVerdict,
+    SpcView,
+    data_start,
+    spc_view,
+    verdict,
+)
 from services.kpi.domain.state import MPS, KpiState, Unit
 from services.kpi.domain.targets import KPI_OF_GROUP, Significance, Targets
 from services.kpi.fold import Folder
@@ -42,6 +50,8 @@ class Board:
                              PEOPLE_CACHE_SIZE)  # fmt: skip
         self._rankings: dict[Hashable, tuple[tuple[int, int], object]] = {}
         """Rankings with the :meth:`KpiState.totals_stamp` they were computed at."""
+        self._charts: dict[Hashable, tuple[Hashable, object]] = {}
+        """Views of one unit's series with the stamp (:meth:`_own`) they were computed at."""
 
     def borough_league(self, group: str, current: Period) -> League:
         """Every borough of the MPS whose data support the period, tested and ranked."""
@@ -125,10 +135,10 @@ class Board:
         ratio = target.ratio if target else None
         if interval == "week" and not self.weekly_supported(unit, group, as_of):
             return _no_weekly_chart()
-        key = ("spc", unit, group, as_of, interval)
         least = self._targets.spc_min_points
-        return self._cached(key, lambda s: spc_view(s, unit, group, as_of, interval, ratio,
-                                                    min_points=least))  # fmt: skip
+        return self._own(("spc", unit, group, as_of, interval), unit, group, as_of,
+                         lambda s: spc_view(s, unit, group, as_of, interval, ratio,
+                                            min_points=least))  # fmt: skip
 
     def spc_for(self, unit: Unit, group: str, current: Period) -> SpcVerdict:
         """The verdict of the chart that goes with ``current``'s kind (the whole chart is
@@ -138,10 +148,11 @@ class Board:
             return verdict(_no_weekly_chart())
         target = self._targets.for_group(group)
         ratio = target.ratio if target else None
-        key = ("spc_for", unit, group, current.last, interval)
         least = self._targets.spc_min_points
-        return self._cached(key, lambda s: verdict(
-            spc_view(s, unit, group, current.last, interval, ratio, min_points=least)))  # fmt: skip
+        return self._own(("spc_for", unit, group, current.last, interval), unit, group,
+                         current.last, lambda s: verdict(spc_view(
+                             s, unit, group, current.last, interval, ratio,
+                             min_points=least)))  # fmt: skip
 
     def reconcile(self, borough_code: str, current: Period) -> list[Reconciliation]:
         """The borough's figures against its published borough total."""
@@ -178,6 +189,23 @@ class Board:
                 self._rankings.clear()
             value = compute(state, units)
             self._rankings[key] = (stamp, value)
+            return value
+
+    def _own(self, key: Hashable, unit: Unit, group: str, as_of: date,
+             compute: Callable[[KpiState], T]) -> T:  # fmt: skip
+        """A view of ``unit``'s own series (an SPC chart): kept while neither they nor the
+        MPS's first month of data (where every chart starts) change, whatever the batches do
+        to other units (a live event recomputes one ward's charts, not every ward's)."""
+        with self._folder.lock:
+            state = self._folder.state
+            stamp = (state.unit_stamp(unit, group), data_start(state, group, as_of))
+            found = self._charts.get(key)
+            if found is not None and found[0] == stamp:
+                return found[1]  # type: ignore[return-value]
+            if len(self._charts) >= CACHE_SIZE:
+                self._charts.clear()
+            value = compute(state)
+            self._charts[key] = (stamp, value)
             return value
 
     def _cached(self, key: Hashable, compute: Callable[[KpiState], T]) -> T:

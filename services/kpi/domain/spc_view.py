@@ -78,7 +78,7 @@ def spc_view(state: KpiState, unit: Unit, group: str, as_of: date, interval: Int
              target_ratio: float | None, *, min_points: int = MIN_POINTS) -> SpcView:  # fmt: skip
     """The XmR chart of ``unit`` × ``group`` by ``interval`` as of ``as_of``, judged when it
     has at least ``min_points`` points."""
-    start = _data_start(state, group, as_of)
+    start = data_start(state, group, as_of)
     spans = _spans(start, as_of, interval)
     counts = _counter(state, unit, group, interval)
     points = tuple(Point(a, b, c) for (a, b), c in zip(spans, counts(spans), strict=True))
@@ -161,7 +161,7 @@ def _spans(start: date | None, as_of: date, interval: Interval) -> Spans:
     return [(a, b) for a, b in spans if a >= start]
 
 
-def _data_start(state: KpiState, group: str, as_of: date) -> date | None:
+def data_start(state: KpiState, group: str, as_of: date) -> date | None:
     """The first day of the first month with any MPS count (on or before ``as_of``)."""
     series = state.series(MPS, group)
     if series is None:

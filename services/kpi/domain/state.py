@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Final, Literal, NamedTuple
 
+import numpy as np
+
 from services.kpi.domain.resolution import Resolution
 from services.kpi.domain.series import DaySeries, new_bank
 from shared.counts import NO_ROW, Apportioned, RowIndex, Tally
@@ -54,6 +56,8 @@ class Change(NamedTuple):
     monthly: bool = False
     """The count is known only to its month (dated the 1st): a published monthly cell, or
     a record dated only to a month."""
+    simulated: bool = False
+    """The record comes from a simulator, not a real police system."""
 
 
 SeriesKey = tuple[Unit, str]
@@ -105,6 +109,8 @@ class KpiState:
         """The rows :meth:`comparable_totals` reads, until a series of a new unit appears."""
         self.resolution = Resolution(roll_ups)  # type: ignore[arg-type]
         """Which months of each unit × group rest on counts known only to their month."""
+        self.simulated = Resolution(roll_ups)  # type: ignore[arg-type]
+        """Which months of each unit × group hold counts of simulated records."""
 
     def draws_on(self, unit: Unit) -> tuple[Unit, ...]:
         """The unit and the changed 2018-set wards it takes shares of (its figures' data)."""
@@ -163,6 +169,14 @@ class KpiState:
         """Moves whenever :meth:`comparable_totals` of ``units`` for ``group`` may answer
         differently, for any days: a series was made, or a series they read changed."""
         return len(self._series), self._plan_for(units, group).stamp(self._bank)
+
+    def unit_stamp(self, unit: Unit, group: str) -> tuple[int, int]:
+        """Moves whenever ``unit``'s own figures for ``group`` may answer differently (its
+        series or the 2018-set series it takes shares of changed, or a series was made):
+        :meth:`totals_stamp` of one unit, without keeping a row plan for it."""
+        rows = [found.row for u in self.draws_on(unit)
+                if (found := self._series.get((u, group))) is not None]  # fmt: skip
+        return len(self._series), self._bank.latest_change(np.asarray(rows, np.int64))
 
     def _plan_for(self, units: Sequence[Unit], group: str) -> Apportioned:
         key = (tuple(units), group)

@@ -33,3 +33,29 @@ def test_the_configured_minimum_points_decides_whether_a_chart_is_judged(
     month = period("month", AS_OF)
     assert Board(folder, packaged).spc_for(W, "violence", month).latest == "insufficient_data"
     assert Board(folder, lenient).spc_for(W, "violence", month).latest == "concern"
+
+
+def test_a_chart_is_kept_until_its_own_series_changes(make_folder: MakeFolder) -> None:
+    other = Unit("ward", "E05013807", BOROUGH)  # another Westminster ward
+    folder = make_folder()
+    folder.fold(
+        [record(counted(f"w{m}", at=f"2024-{m:02d}-10T09:30:00+01:00")) for m in range(1, 7)]
+        + [record(counted("x1", ward=other.code, at="2024-01-10T09:30:00+01:00"))]
+    )
+    board = Board(folder, load_targets())
+    kept = board.spc(W, "violence", AS_OF, "month")
+
+    folder.fold([record(counted("x2", ward=other.code, at="2024-06-10T09:30:00+01:00"))])
+    assert board.spc(W, "violence", AS_OF, "month") is kept  # another ward's batch
+    counts = [p.count for p in board.spc(other, "violence", AS_OF, "month").points]
+    assert counts == [1, 0, 0, 0, 0, 1]
+
+    folder.fold([record(counted("w7", at="2024-06-20T09:30:00+01:00"))])
+    again = board.spc(W, "violence", AS_OF, "month")
+    assert again is not kept
+    assert [p.count for p in again.points] == [1, 1, 1, 1, 1, 2]
+
+    # a month of data before every chart's first: each chart starts again from it
+    folder.fold([record(counted("x0", ward=other.code, at="2023-12-10T09:30:00+01:00"))])
+    earlier = board.spc(W, "violence", AS_OF, "month")
+    assert [p.count for p in earlier.points] == [0, 1, 1, 1, 1, 1, 2]
