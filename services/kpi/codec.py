@@ -88,7 +88,7 @@ def _change(event_id: str, p: dict[str, Any]) -> Change:
     group = p["kpi_group"]
     return Change(event_id, _unit(kind, code, borough), group, _category(p), day, month, delta,
                   p["record_id"], _person(p, kind, group),
-                  p.get("date_precision") == "month")  # fmt: skip
+                  p.get("date_precision") == "month", p.get("simulated") is True)  # fmt: skip
 
 
 def _person(p: dict[str, Any], kind: str, group: str) -> tuple[str, str, bool] | None:

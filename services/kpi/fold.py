@@ -93,6 +93,7 @@ class Folder:
             ) in self._store.load_contacts():
                 self.diagnostics.restore(kind, person, record, unit, day, count, vulnerable)
             self.state.resolution.add(self._store.load_monthly())
+            self.state.simulated.add(self._store.load_simulated())
             sums, published = self._store.load_survey()
             self.survey.apply_sums(sums)
             self.survey.apply_published(published)
@@ -118,15 +119,19 @@ class Folder:
             contacts = _contacts(changes)
             sums = sum_nets(responses)
             monthly = self.state.resolution.new(_monthly(changes))
+            simulated = self.state.simulated.new(_simulated(changes))
             unit.add(net, _categories(changes), offsets, epoch)
             if monthly:
                 unit.add_monthly(monthly)
+            if simulated:
+                unit.add_simulated(simulated)
             unit.add_contacts(contacts)
             if sums or published:
                 unit.add_survey(sums, published)
         with self.lock:
             self.state.apply(net)
             self.state.resolution.add(monthly)
+            self.state.simulated.add(simulated)
             self.survey.apply_sums(sums)
             self.survey.apply_published(published)
             self.generation += 1
@@ -154,6 +159,11 @@ def _categories(changes: Sequence[Change]) -> dict[CategoryKey, int]:
 def _monthly(changes: Sequence[Change]) -> set[MonthKey]:
     """The (unit, group, month) of the batch's counts known only to their month."""
     return {(c.unit, c.group, c.month) for c in changes if c.monthly}
+
+
+def _simulated(changes: Sequence[Change]) -> set[MonthKey]:
+    """The (unit, group, month) of the batch's counts of simulated records."""
+    return {(c.unit, c.group, c.month) for c in changes if c.simulated}
 
 
 def _contacts(changes: Sequence[Change]) -> dict[ContactKey, ContactNet]:

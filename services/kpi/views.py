@@ -12,6 +12,7 @@ from services.kpi.domain.controlled import AreaVerdicts, Controlled, alone
 from services.kpi.domain.figures import Figure, Judgement
 from services.kpi.domain.league import League, Standing
 from services.kpi.domain.periods import label
+from services.kpi.domain.sources import Source
 from services.kpi.domain.spc_view import SpcVerdict, SpcView, verdict
 from services.kpi.domain.stats import pct_change
 from services.kpi.domain.targets import KPI_OF_GROUP
@@ -37,10 +38,12 @@ def figure_body(f: Figure) -> dict[str, Any]:
 
 def sources_body(f: Figure) -> dict[str, Any]:
     now, then = f.sources
-    return {"this_year": {"area": now.area, "resolution": now.resolution,
-                          "complete": now.complete, "held": now.held},
-            "last_year": {"area": then.area, "resolution": then.resolution,
-                          "complete": then.complete, "held": then.held}}  # fmt: skip
+    return {"this_year": source_body(now), "last_year": source_body(then)}
+
+
+def source_body(s: Source) -> dict[str, Any]:
+    return {"area": s.area, "resolution": s.resolution, "complete": s.complete,
+            "held": s.held, "simulated": s.simulated, "label": s.label}  # fmt: skip
 
 
 APPORTIONING = ("2018-set ward counts shared out to 2022-set wards by the Census 2021 residents "

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, StrictInt, StringConstraints, model_validator
+from pydantic import Field, StrictBool, StrictInt, StringConstraints, model_validator
 
 from shared.contracts.base import Contract, check_rules, present_iff
 from shared.contracts.codes import BoroughCode, LsoaCode, RecordId, Version, WardCode
@@ -97,6 +97,11 @@ class CountedFields(Contract):
     resolution: Resolution = Field(description="How the ward or borough was found")
     date_precision: DatePrecision = Field(
         default=DatePrecision.DAY, description="day, or month for monthly published data"
+    )
+    simulated: StrictBool = Field(
+        default=False,
+        description="The record comes from a simulator (source system simulated:...), not from "
+        "a real police system: every figure resting on it says so",
     )
     kpi_group: KpiGroupName = Field(description="KPI group of the classification")
     kpi: Literal[1, 4, 5] | None = Field(default=None, description="KPI counted toward, if any")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Final, Literal, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StrictBool, StringConstraints, model_validator
 
 from shared.contracts.base import PERSONAL_DATA, PSEUDONYM, Contract, check_rules
 from shared.contracts.codes import (
@@ -151,6 +151,11 @@ class DutyRecordedV1(_DutyFields):
     )
     authoriser: PseudonymousAuthoriser | None = Field(
         default=None, description="Who authorised it, if anyone"
+    )
+    simulated: StrictBool = Field(
+        default=False,
+        description="The duty comes from a simulated roster (source system simulated:...), "
+        "not from CARM3: every figure resting on it says so",
     )
 
 

@@ -205,6 +205,16 @@ class FigureSource(Contract):
         description="Whether the source holds counts of this KPI group in any month of the "
         "period (false: no source of the group is loaded, the figure is no count at all)",
     )
+    simulated: bool = Field(
+        default=False,
+        description="Whether any of the counts are of simulated records (a simulated live "
+        "feed or roster), not real police data",
+    )
+    label: ShortText | None = Field(
+        default=None,
+        description="What the counts rest on, in words, e.g. 'event-level records', "
+        "'monthly published counts and simulated event-level records'",
+    )
 
 
 class FigureSources(Contract):

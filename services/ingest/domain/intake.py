@@ -56,6 +56,11 @@ class Origin:
     line: int | None = None
     """Line or record number in a bulk file."""
 
+    @property
+    def simulated(self) -> bool:
+        """The source system is a simulator (``simulated`` or ``simulated:<system>``)."""
+        return self.source.partition(":")[0] == "simulated"
+
 
 @dataclass(frozen=True, slots=True)
 class CrimeIntake:

@@ -19,6 +19,7 @@ from services.ingest.domain.intake import (
     CrimeIntake,
     DutyIntake,
     IncidentIntake,
+    Origin,
     ResponseIntake,
     SurveyIntake,
 )
@@ -85,7 +86,7 @@ def local_day(at: datetime) -> date:
 def crime_state(intake: CrimeIntake, ctx: Context) -> RecordState:
     ctx.not_future(intake.recorded_at, "payload.recorded_at")
     where = ctx.resolver.locate(intake.place, local_day(intake.recorded_at), "payload.location")
-    detail = (("victim_ethnicity", intake.victim_ethnicity),)
+    detail = (("victim_ethnicity", intake.victim_ethnicity), *_simulated(intake.origin))
     return RecordState(
         "crime", intake.crime_id, intake.origin.version, "active", intake.recorded_at,
         intake.precision, where, ctx.classify(intake.category),
@@ -99,13 +100,19 @@ def incident_state(intake: IncidentIntake, ctx: Context) -> RecordState:
     detail = (
         ("opening_code", intake.opening_code), ("closing_code", intake.closing_code),
         ("asb_category", intake.asb_category), ("vulnerable_caller", intake.vulnerable_caller),
-        ("linked_crime_id", intake.linked_crime_id),
+        ("linked_crime_id", intake.linked_crime_id), *_simulated(intake.origin),
     )  # fmt: skip
     return RecordState(
         "incident", intake.incident_id, intake.origin.version, "active", intake.incident_at,
         intake.precision, where, ctx.classify(intake.category),
         ctx.pseudonymise.optional("caller", intake.caller_id), detail,
     )  # fmt: skip
+
+
+def _simulated(origin: Origin) -> tuple[tuple[str, bool], ...]:
+    """The count events' ``simulated`` flag, for a record from a simulator (absent
+    otherwise, so a real record's events are as before)."""
+    return (("simulated", True),) if origin.simulated else ()
 
 
 def amended_state(prev: RecordState, amendment: AmendmentIntake, ctx: Context) -> RecordState:
@@ -181,4 +188,6 @@ def _duty_payload(intake: DutyIntake, home: Resolved, ctx: Context) -> dict[str,
             "rank": duty.authoriser.rank.value,
             "officer_pseudonym": ctx.pseudonymise("officer", duty.authoriser.officer_id),
         }
+    if intake.origin.simulated:
+        payload["simulated"] = True
     return payload

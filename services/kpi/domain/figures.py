@@ -22,7 +22,15 @@ from typing import Final
 from services.kpi.domain.days import day_index
 from services.kpi.domain.periods import Period, financial_year_end, last_year
 from services.kpi.domain.resolution import NOT_AVAILABLE, source_of, supported
-from services.kpi.domain.sources import TOTALS, WARDS, Source, choose_sources, covered, held
+from services.kpi.domain.sources import (
+    TOTALS,
+    WARDS,
+    Source,
+    choose_sources,
+    covered,
+    held,
+    simulated,
+)
 from services.kpi.domain.state import MPS, KpiState, Unit
 from services.kpi.domain.stats import pct_change, poisson_ratio_test
 from services.kpi.domain.targets import Target
@@ -126,10 +134,11 @@ def _data_units(state: KpiState, units: Sequence[Unit]) -> list[Unit]:
 def _source(state: KpiState, units: Sequence[Unit], group: str, period: Period) -> Source:
     totals = units[0].kind == "borough_total"
     dataset = tuple(state.units("borough_total")) if totals else (MPS,)
-    return Source(TOTALS if totals else WARDS,
-                  source_of(state.resolution, _data_units(state, units), group, period),
+    data = _data_units(state, units)
+    return Source(TOTALS if totals else WARDS, source_of(state.resolution, data, group, period),
                   covered(state, dataset, period, (group,)),
-                  held(state, dataset, period, (group,)))  # fmt: skip
+                  held(state, dataset, period, (group,)),
+                  simulated(state, data, group, period))  # fmt: skip
 
 
 def _projected(

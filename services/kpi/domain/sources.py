@@ -20,7 +20,7 @@ from typing import Final
 
 from services.kpi.domain.days import month_index
 from services.kpi.domain.periods import Period
-from services.kpi.domain.resolution import EVENTS
+from services.kpi.domain.resolution import EVENTS, MONTHLY
 from services.kpi.domain.state import GROUPS, MPS, KpiState, Unit
 
 WARDS: Final = "wards"
@@ -40,6 +40,28 @@ class Source:
     """Whether the source holds counts of the figure's KPI group in any month of the period
     (false where no source of that group is loaded for the period: the figure's zero is
     not a count but the absence of data)."""
+    simulated: bool = False
+    """Whether any of the counts are of simulated records (the live simulated feed, a
+    simulated roster), not real police data."""
+
+    @property
+    def label(self) -> str:
+        """What the counts rest on, in words: 'simulated event-level records', 'monthly
+        published counts and simulated event-level records'..."""
+        if not self.held:
+            return "no data of this KPI group loaded"
+        published = "published borough totals" if self.area == TOTALS else "published counts"
+        if self.resolution != MONTHLY:
+            return "simulated event-level records" if self.simulated else "event-level records"
+        words = f"monthly {published}"
+        return words + (" and simulated event-level records" if self.simulated else "")
+
+
+def simulated(state: KpiState, units: Sequence[Unit], group: str, period: Period) -> bool:
+    """Do ``units`` hold counts of simulated records of ``group`` in any month of
+    ``period``?"""
+    months = range(month_index(period.first), month_index(period.last) + 1)
+    return any(state.simulated.monthly(units, group, m) for m in months)
 
 
 def choose_sources(state: KpiState, unit: Unit, current: Period,

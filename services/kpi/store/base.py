@@ -38,6 +38,10 @@ class KpiUnit(Protocol):
         """Record that these (unit, group, month) hold counts known only to their month."""
         ...
 
+    def add_simulated(self, keys: Iterable[MonthKey]) -> None:
+        """Record that these (unit, group, month) hold counts of simulated records."""
+        ...
+
     def add_contacts(self, contacts: Mapping[ContactKey, ContactNet]) -> None:
         """Add the net contact changes of the persons the batch's records name."""
         ...
@@ -58,6 +62,10 @@ class KpiStore(Protocol):
 
     def load_monthly(self) -> Iterator[MonthKey]:
         """Every stored (unit, group, month) holding counts known only to their month."""
+        ...
+
+    def load_simulated(self) -> Iterator[MonthKey]:
+        """Every stored (unit, group, month) holding counts of simulated records."""
         ...
 
     def load_contacts(self) -> Iterator[StoredContact]:

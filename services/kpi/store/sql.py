@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, Table, func, select
 
 from services.kpi.domain.state import DayKey, Unit
 from services.kpi.domain.survey import Published, SumKey, SumNet
@@ -47,7 +47,13 @@ class SqlKpiUnit:
         sql.upsert("kpi_offset", ("topic", "partition"), ("next_offset", "epoch"), positions)
 
     def add_monthly(self, keys: Iterable[MonthKey]) -> None:
-        BulkSql(self._conn).upsert("kpi_monthly", _MONTHLY_KEYS, ("borough",), [
+        self._months("kpi_monthly", keys)
+
+    def add_simulated(self, keys: Iterable[MonthKey]) -> None:
+        self._months("kpi_simulated", keys)
+
+    def _months(self, table: str, keys: Iterable[MonthKey]) -> None:
+        BulkSql(self._conn).upsert(table, _MONTHLY_KEYS, ("borough",), [
             (u.kind, u.code, group, month, u.borough) for u, group, month in keys
         ])  # fmt: skip
 
@@ -95,7 +101,13 @@ class SqlKpiStore:
                 yield (Unit(kind, code, borough), group, day, month), count
 
     def load_monthly(self) -> Iterator[MonthKey]:
-        c = t.monthly.c
+        return self._load_months(t.monthly)
+
+    def load_simulated(self) -> Iterator[MonthKey]:
+        return self._load_months(t.simulated)
+
+    def _load_months(self, table: Table) -> Iterator[MonthKey]:
+        c = table.c
         query = select(c.unit_kind, c.unit_code, c.borough, c.kpi_group, c.month)
         with self._engine.connect() as conn:
             rows: Any = conn.execute(query)
@@ -177,7 +189,7 @@ class SqlKpiStore:
         """Forget everything: counts, contacts, applied ids and offsets (before a rebuild)."""
         with self._writer.begin() as conn:
             serialise_writers(conn, WRITER_LOCK)
-            tables = (t.counts, t.monthly, t.categories, t.contacts, t.survey_sums,
+            tables = (t.counts, t.monthly, t.simulated, t.categories, t.contacts, t.survey_sums,
                       t.survey_published, t.applied, t.offsets)  # fmt: skip
             for table in tables:
                 conn.execute(table.delete())

@@ -39,6 +39,17 @@ monthly = Table(
 )  # fmt: skip
 """The months of a stored unit × group holding counts known only to their month."""
 
+simulated = Table(
+    "kpi_simulated", metadata,
+    Column("unit_kind", String(16), primary_key=True),
+    Column("unit_code", String(16), primary_key=True),
+    Column("kpi_group", String(16), primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("borough", String(16), nullable=True),
+    sqlite_with_rowid=False,
+)  # fmt: skip
+"""The months of a stored unit × group holding counts of simulated records."""
+
 categories = Table(
     "kpi_category", metadata,
     Column("unit_kind", String(16), primary_key=True),
