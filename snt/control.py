@@ -26,9 +26,13 @@ from snt.claim import (
     running_supervisor,
 )
 from snt.config import StackSettings
+from snt.firstrun import progress_line
 from snt.lock import StackLock, holder
 from snt.procs import describe, listeners, listens_on, pid_alive
 from snt.tansu import port_open
+
+LOAD_QUIET_S = 300.0
+"""How long `up --detach` waits for the next word of a first start's load before giving up."""
 
 
 @dataclass(frozen=True)
@@ -142,12 +146,20 @@ def start_detached(settings: StackSettings, say: Say) -> None:
     lock.hand_over()
     log = settings.log_dir / "stack.log"
     deadline = time.monotonic() + settings.start_timeout_s + 30
+    shown = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise StackError(f"`snt up` exited with code {process.returncode}; see {log}")
         state = read_state(settings)
-        if state and int(state["supervisor_pid"]) == process.pid and state["status"] == "ready":
+        status = state["status"] if state and int(state["supervisor_pid"]) == process.pid else ""
+        line = progress_line(settings) if status in ("loading", "ready") else None
+        if status == "ready":
+            if line and line != shown:
+                say(line)
             return
+        if line and line != shown:  # a first start loading London's data: how far it got
+            say(line)
+            shown, deadline = line, max(deadline, time.monotonic() + LOAD_QUIET_S)
         time.sleep(0.3)
     raise StackError(f"stack not ready in time; see {log}")
 

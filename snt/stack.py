@@ -23,6 +23,7 @@ from snt.claim import StackError as StackError
 from snt.claim import claim
 from snt.claim import read_state as read_state
 from snt.config import SERVICES, StackSettings
+from snt.firstrun import load_bundled
 from snt.lock import StackLock
 from snt.procs import command_line, describe, listeners, listens_on
 from snt.tansu import start_tansu, stop_process
@@ -112,6 +113,8 @@ class EmbeddedStack:
             self.children.append(child)
             self._write_state("starting")
         self._wait_ready()
+        self._write_state("loading")
+        load_bundled(self.settings, self.say)  # London's public data, on a first start
         self._write_state("ready")
         self._starting = False
         dashboard = next(c.url for c in self.children if c.name == "dashboard")

@@ -12,6 +12,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A stack a test starts (`snt up`) is empty unless the test asks for London's bundled
+    data with ``SNT_STACK_EMPTY=0`` (tests/e2e/test_first_run.py): the tests post or import
+    exactly the events they judge."""
+    os.environ.setdefault("SNT_STACK_EMPTY", "1")
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real public data beside the repository (read-only)."""
