@@ -24,12 +24,13 @@ from services.dashboard.pack.attention import (
     reasons,
     strongest,
 )
+from services.dashboard.pack.basis import basis
 from services.dashboard.pack.build import Area, build_pack, data_date
 from services.dashboard.pack.charts import spc_chart, trajectory_chart
 from services.dashboard.pack.map import WardMap
 from services.dashboard.pack.meeting import MeetingError, build_meeting
 from services.dashboard.pack.render import render_html, render_pdf, render_template
-from services.dashboard.pack.status import GROUP_NAMES, spc_class, trajectory_status
+from services.dashboard.pack.status import GROUP_NAMES, figure_spc_class, trajectory_status
 from services.dashboard.paths import PathRefusedError, passage, raw_tail
 from services.dashboard.upstream import Upstream, UpstreamError
 from shared.auth import Authenticator, Principal, forbidden_as_403
@@ -120,6 +121,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
         rows = [_row(c, directory.boroughs[c], b, london)
                 for c, b in zip(codes, bodies, strict=True)]  # fmt: skip
         return {"period": period, "mps": _row("MPS", "Metropolitan Police Service", mps),
+                "basis": basis(mps["figures"]),
                 "movement": movement(london, "London-wide"),
                 "attention": ranked(rows, attention_limit),
                 "areas": _attention_first(rows)}  # fmt: skip
@@ -146,6 +148,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
         rows = [_row(w.code, w.name, b, borough) for w, b in zip(wards, bodies, strict=False)]
         return {"period": period, "code": borough_code, "name": name,
                 "borough": _row(borough_code, name, bodies[-1]) if whole else None,
+                "basis": basis(bodies[-1]["figures"]),
                 "movement": movement(borough, name) if borough else [],
                 "attention": ranked(rows, attention_limit),
                 "areas": _attention_first(rows)}  # fmt: skip
@@ -165,8 +168,32 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
             for p in ("fytd", "rolling_12m"))))  # fmt: skip
         return {"code": ward_code, "name": found.name, "borough_code": found.borough_code,
                 "borough_name": directory.boroughs[found.borough_code],
+                "basis": {"fytd": basis(fytd["figures"]),
+                          "rolling_12m": basis(rolling["figures"])},
                 "fytd": _row(ward_code, found.name, fytd),
                 "rolling_12m": _row(ward_code, found.name, rolling)}  # fmt: skip
+
+    @router.get("/basis/mps", tags=["dashboard"])
+    async def mps_basis(request: Request, period: Period = "fytd", as_of: date | None = None,
+                        principal: Principal = anyone) -> Any:  # fmt: skip
+        """What the MPS's figures cover and rest on, in words: the period, and per KPI group
+        the source (monthly published counts, event-level records, simulated records, or
+        no data of the group loaded)."""
+        source = upstream.source(token(request))
+        body = await _fetch(source.get("kpi", "/v1/kpi/mps", {"period": period,
+                                                                **_as_of(as_of)}))  # fmt: skip
+        return basis(body["figures"])
+
+    @router.get("/basis/boroughs/{borough_code}", tags=["dashboard"])
+    async def borough_basis(borough_code: str, request: Request, period: Period = "fytd",
+                            as_of: date | None = None,
+                            principal: Principal = anyone) -> Any:  # fmt: skip
+        """What the borough's figures cover and rest on, in words (as ``/basis/mps``)."""
+        _require_code("boroughs", borough_code)
+        source = upstream.source(token(request))
+        params = {"period": period, **_as_of(as_of)}
+        body = await _fetch(source.get("kpi", f"/v1/kpi/boroughs/{borough_code}", params))
+        return basis(body["figures"])
 
     @router.get("/maps/boroughs/{borough_code}.svg", tags=["dashboard"])
     async def borough_map(borough_code: str, request: Request, group: Group = "violence",
@@ -317,7 +344,7 @@ def _row(code: str, name: str, body: dict[str, Any],
     attention beyond ``parent``'s (its scope's) own movement."""
     cells = {}
     for f in body["figures"]:
-        status, spc = trajectory_status(f), spc_class(f.get("spc"))
+        status, spc = trajectory_status(f), figure_spc_class(f)
         cells[f["kpi_group"]] = {"figure": f, "status": asdict(status), "spc": asdict(spc)}
     found = reasons(by_group(body["figures"]), parent)
     return {"code": code, "name": name, "cells": cells,

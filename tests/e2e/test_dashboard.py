@@ -409,3 +409,102 @@ def _firing_ward_alert(stack: dict[str, Any]) -> dict[str, Any]:
 
     wait_for(firing, timeout_s=120)
     return sorted(found, key=lambda a: a["area_code"])[0]
+
+
+# ---- the page fits, and says what it shows ----------------------------------------------------
+
+WIDTHS = (1366, 390)  # a laptop; a phone
+NO_ASB = "No ASB data loaded"
+
+
+def _pages(ward: str) -> list[tuple[str, str, str]]:
+    """(name, who, page) of every kind of page."""
+    return [("mps", "central.unit", "#/mps"), ("borough", "lewisham.lead", f"#/borough/{BOROUGH}"),
+            ("ward", "lewisham.lead", f"#/ward/{ward}"),
+            ("alerts", "lewisham.lead", f"#/borough/{BOROUGH}/alerts"),
+            ("mps-alerts", "central.unit", "#/alerts"),
+            ("flex", "lewisham.lead", f"#/borough/{BOROUGH}/flex")]  # fmt: skip
+
+
+def _open(page: Page, stack: dict[str, Any], who: str, where: str) -> None:
+    page.goto(f"{stack['urls']['dashboard']}/")
+    page.evaluate("t => sessionStorage.setItem('snt-token', t)", stack["tokens"][who])
+    page.goto(f"{stack['urls']['dashboard']}/{where}")
+    page.reload()
+    page.wait_for_selector("#basis")
+    page.wait_for_function("!document.querySelector('#view[aria-busy]')")
+    page.wait_for_timeout(1_000)  # the map and the charts draw after the figures
+
+
+def test_every_page_fits_a_laptop_and_a_phone_and_says_what_its_figures_rest_on(
+    stack: dict[str, Any],
+    browser: Any,
+    tmp_path: Path,
+) -> None:
+    ward = api(stack, "dashboard", "/api/me", "lewisham.lead")["boroughs"][0]["wards"][0]["code"]
+    errors: list[str] = []
+    for width in WIDTHS:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.set_default_timeout(60_000)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for name, who, where in _pages(ward):
+            _open(page, stack, who, where)
+            for path in (tmp_path / f"{name}-{width}.png", ARTIFACTS / f"fit-{name}-{width}.png"):
+                page.screenshot(path=path, full_page=True)
+            # the page never scrolls sideways; a table wider than a phone scrolls in its
+            # own frame, and at 1,366 px every table fits without scrolling at all
+            scroll, inner = page.evaluate(
+                "[document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            assert scroll <= inner, (name, width, scroll, inner)
+            frames = page.evaluate("[...document.querySelectorAll('.table-wrap')]"
+                                   ".map(f => [f.scrollWidth, f.clientWidth])")  # fmt: skip
+            if width == 1366:
+                assert all(s <= c for s, c in frames), (name, frames)
+            # what the figures cover and rest on, in words
+            said = page.locator("#basis").inner_text()
+            assert "Period:" in said, (name, said)
+            assert "rest on" in said, (name, said)
+        page.close()
+    assert errors == []
+
+
+def test_the_kpi_tables_say_no_asb_data_is_loaded_rather_than_zeros(
+    stack: dict[str, Any],
+    browser: Any,
+) -> None:
+    ward = api(stack, "dashboard", "/api/me", "lewisham.lead")["boroughs"][0]["wards"][0]["code"]
+    summary = api(stack, "dashboard", f"/summary/boroughs/{BOROUGH}", "lewisham.lead")
+    assert summary["basis"]["no_data"] == ["asb"]
+    assert "FYTD 2025-26 to December 2025: 1 April 2025 to 31 December 2025" in \
+        summary["basis"]["period"]  # fmt: skip
+    assert summary["basis"]["sources"] == [
+        "Violence (KPI 1) and Property (KPI 4): monthly published counts (whole months).",
+        "ASB (KPI 5): no ASB data loaded (no CAD ASB incidents for this period).",
+    ]
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.set_default_timeout(60_000)
+    for who, where in [("central.unit", "#/mps"), ("lewisham.lead", f"#/borough/{BOROUGH}")]:
+        _open(page, stack, who, where)
+        table = page.locator("table.kpi")
+        # one column for KPI 5, saying so once for every row, instead of four of zeros
+        assert table.locator("td.no-source").count() == 1
+        assert table.locator("td.no-source").inner_text().startswith(f"∅ {NO_ASB}")
+        assert table.locator("thead th", has_text="ASB (KPI 5)").get_attribute("rowspan") == "2"
+        if where != "#/mps":  # (the MPS page holds boroughs with no data: Lewisham only here)
+            assert "Too few points" not in table.inner_text()
+    _open(page, stack, "lewisham.lead", f"#/ward/{ward}")
+    asb = page.locator('tr[data-group="asb"]')
+    assert asb.locator("td").count() == 1
+    assert NO_ASB in asb.inner_text()
+    page.close()
+    # the meeting packs say their period and what their figures rest on
+    meeting = httpx.get(f"{stack['urls']['dashboard']}/packs/meetings/strategic_monthly",
+                        params={"borough": BOROUGH, "as_of": AS_OF, "format": "html"},
+                        headers={"Authorization": f"Bearer {stack['tokens']['lewisham.lead']}"},
+                        timeout=120)  # fmt: skip
+    assert meeting.status_code == 200, meeting.text
+    text = html.unescape(re.sub(r"<[^>]+>", "", meeting.text))
+    assert "Period: December 2025, against the same period last year." in text
+    assert "What the figures rest on: Violence (KPI 1) and Property (KPI 4): monthly " \
+        "published counts (whole months). ASB (KPI 5): no ASB data loaded" in text  # fmt: skip

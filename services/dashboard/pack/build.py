@@ -19,7 +19,7 @@ from services.dashboard.pack.status import (
     GROUPS,
     SpcClass,
     Status,
-    spc_class,
+    figure_spc_class,
     trajectory_status,
 )
 from services.dashboard.upstream import Source
@@ -188,7 +188,7 @@ def _rules(rules: Mapping[str, Any]) -> str:
 
 
 def _cells(body: Mapping[str, Any], period: str) -> dict[tuple[str, str], Cell]:
-    return {(f["kpi_group"], period): Cell(f, trajectory_status(f), spc_class(f.get("spc")))
+    return {(f["kpi_group"], period): Cell(f, trajectory_status(f), figure_spc_class(f))
             for f in body["figures"]}  # fmt: skip
 
 

@@ -29,6 +29,7 @@ COS_LAT = math.cos(math.radians(51.5))
 FILLS: Mapping[str, tuple[str, str]] = {
     "breach": ("#d7301f", "url(#hatch)"), "above": ("#fdae61", "url(#dots)"),
     "on_track": ("#a6d96a", ""), "improving": ("#1a9641", ""), "no_data": ("#eeeeee", ""),
+    "no_source": ("#ffffff", ""),
 }  # fmt: skip
 DEFS = ('<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#fff" '
@@ -198,5 +199,5 @@ def legend(statuses: list[Status]) -> list[tuple[str, str, str]]:
     seen: dict[str, tuple[str, str, str]] = {}
     for s in statuses:
         seen.setdefault(s.key, (FILLS[s.key][0], s.symbol, s.label))
-    order = ["breach", "above", "on_track", "improving", "no_data"]
+    order = ["breach", "above", "on_track", "improving", "no_data", "no_source"]
     return [seen[k] for k in order if k in seen]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from services.dashboard.upstream import Source
+from services.dashboard.pack.basis import basis
+from services.dashboard.upstream import Source, UpstreamError
 
 BOROUGH_MEETINGS: Mapping[str, str] = {
     "cluster_weekly": "Weekly cluster performance meeting",
@@ -43,6 +44,10 @@ class MeetingPack:
     names: Mapping[str, str]
     wards: frozenset[str] | None
     """Only these wards (a cluster's), or None for the whole scope"""
+    period_label: str = ""
+    """The meeting's period in words, as the kpi service states it"""
+    sources: Sequence[str] = ()
+    """What the scope's figures rest on, in words, per KPI group"""
 
     def name_of(self, code: str) -> str:
         return self.names.get(code, code)
@@ -61,6 +66,7 @@ async def build_meeting(source: Source, meeting: str, borough: tuple[str, str] |
                 f"no corporate meeting {meeting!r}; known: {', '.join(MPS_MEETINGS)}"
             )
         title, scope = MPS_MEETINGS[meeting], ("MPS", "Metropolitan Police Service")
+        area = "/v1/kpi/mps"
         body = await source.get("kpi", f"/v1/kpi/mps/meetings/{meeting}",
                                 {"as_of": as_of.isoformat()})  # fmt: skip
         alerts = await source.get("alerts", "/v1/alerts", {"state": "firing"})
@@ -70,6 +76,7 @@ async def build_meeting(source: Source, meeting: str, borough: tuple[str, str] |
                 f"no borough meeting {meeting!r}; known: {', '.join(BOROUGH_MEETINGS)}"
             )
         title, scope = BOROUGH_MEETINGS[meeting], borough
+        area = f"/v1/kpi/boroughs/{borough[0]}"
         body = await source.get("kpi", f"/v1/kpi/boroughs/{borough[0]}/meetings/{meeting}",
                                 {"as_of": as_of.isoformat()})  # fmt: skip
         alerts = await source.get("alerts", "/v1/alerts",
@@ -77,4 +84,15 @@ async def build_meeting(source: Source, meeting: str, borough: tuple[str, str] |
     open_alerts = [a for a in alerts["alerts"]
                    if wards is None or a["area_code"] in wards]  # fmt: skip
     return MeetingPack(meeting, title, scope[0], scope[1], as_of, now, body["kpis"],
-                       open_alerts, names, wards)  # fmt: skip
+                       open_alerts, names, wards, body.get("period_label", ""),
+                       await _sources(source, area, as_of))  # fmt: skip
+
+
+async def _sources(source: Source, area: str, as_of: date) -> list[str]:
+    """What the scope's figures (financial year to date) rest on; nothing when the data
+    cannot give that period at ``as_of`` (a mid-month date on monthly counts)."""
+    try:
+        figures = await source.get("kpi", area, {"as_of": as_of.isoformat()})
+    except UpstreamError:
+        return []
+    return list(basis(figures["figures"])["sources"])

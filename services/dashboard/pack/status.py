@@ -11,12 +11,18 @@ GROUP_NAMES: Mapping[str, str] = {
     "violence": "Violence (KPI 1)", "property": "Property (KPI 4)", "asb": "ASB (KPI 5)",
 }  # fmt: skip
 GROUPS = tuple(GROUP_NAMES)
+DATA_NAMES: Mapping[str, str] = {"violence": "violence", "property": "property crime",
+                                 "asb": "ASB"}  # fmt: skip
+SOURCE_NAMES: Mapping[str, str] = {"violence": "crime records or counts",
+                                   "property": "crime records or counts",
+                                   "asb": "CAD ASB incidents"}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Status:
     key: str
-    """breach, above, on_track, improving or no_data"""
+    """breach, above, on_track, improving, no_data (nothing recorded) or no_source (no data
+    of the KPI group loaded for the period)"""
     symbol: str
     label: str
     explanation: str
@@ -38,6 +44,11 @@ def trajectory_status(figure: Mapping[str, Any]) -> Status:
     """Where a crime figure stands: against its target trajectory when the KPI has a target,
     against last year when it is a baseline KPI. "Significant" is the exact conditional
     Poisson test at 5% (a rise or fall that chance alone would rarely give)."""
+    if not held(figure):
+        group = str(figure.get("kpi_group", ""))
+        return Status("no_source", "∅", no_data_label(group),
+                      f"No {SOURCE_NAMES.get(group, 'data')} are loaded for this period: the "
+                      "figure is not a count of zero but no figure at all.")  # fmt: skip
     value, last_year = figure["value"], figure["last_year"]
     if not value and not last_year:
         return Status("no_data", "–", "Nothing recorded",
@@ -84,6 +95,27 @@ def _against_last_year(value: float, last_year: float, verdict: str | None) -> S
     return Status("on_track", "✓", "Level or down",
                   f"{_n(value)} against {_n(last_year)} last year: level with it or lower "
                   "(baseline KPI, no target).")  # fmt: skip
+
+
+def held(figure: Mapping[str, Any]) -> bool:
+    """Does the figure's source hold any count of its KPI group this period? (False: its 0
+    is no count but the absence of data.) A figure that does not say is held."""
+    this_year = (figure.get("sources") or {}).get("this_year") or {}
+    return bool(this_year.get("held", True))
+
+
+def no_data_label(group: str) -> str:
+    """'No ASB data loaded'."""
+    return f"No {DATA_NAMES.get(group, group)} data loaded"
+
+
+def figure_spc_class(figure: Mapping[str, Any]) -> SpcClass:
+    """The SPC class of a figure: not judged where no data of its group is loaded."""
+    if not held(figure):
+        return SpcClass("no_source", "∅", "Not judged",
+                        "No data of this KPI group is loaded, so there is no control chart "
+                        "to judge.")  # fmt: skip
+    return spc_class(figure.get("spc"))
 
 
 def spc_class(spc: Mapping[str, Any] | None) -> SpcClass:

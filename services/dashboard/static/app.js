@@ -102,6 +102,9 @@ async function draw(seq) {
   view.setAttribute("aria-busy", "true");
   try {
     if (parts[0] === "mps") await mpsView(view, seq);
+    else if (parts[0] === "alerts") await alertsView(view, null, seq);
+    else if (parts[0] === "borough" && parts[2] === "alerts") await alertsView(view, parts[1], seq);
+    else if (parts[0] === "borough" && parts[2] === "flex") await flexView(view, parts[1], seq);
     else if (parts[0] === "borough" && parts[2] === "cluster") await boroughView(view, parts[1], parts[3], seq);
     else if (parts[0] === "borough") await boroughView(view, parts[1], null, seq);
     else if (parts[0] === "ward") await wardView(view, parts[1], seq);
@@ -151,12 +154,42 @@ function attentionPanel(summary, what, hrefOf) {
   return `${said}<div class="attention"><ul>${areas.map((a) =>
     `<li><a href="${hrefOf(a.code)}"><strong>${esc(a.name)}</strong></a>: ${a.attention.map(esc).join("; ")}</li>`).join("")}</ul>${more}</div>`;
 }
+// A table scrolls inside its own frame when it is wider than the screen (a phone), so the
+// page itself never scrolls sideways; the first column stays in view.
+// Its caption is said above the frame (so it stays in view) and, for screen readers, in it.
+function framed(table, caption) {
+  const captioned = table.replace(/^(<table[^>]*>)/, `$1<caption class="visually-hidden">${esc(caption)}</caption>`);
+  return `<p class="help table-note" aria-hidden="true">${esc(caption)}</p><div class="table-wrap" role="region" tabindex="0" aria-label="${esc(caption)}">${captioned}</div>`;
+}
+// A cell with no data of its KPI group loaded (e.g. ASB while no ASB source is): it says so
+// instead of showing a count of zero.
+const noSource = (cell) => cell && cell.status.key === "no_source";
+function noSourceCell(cell, span, rows = 1) {
+  return `<td class="no-source name" colspan="${span}"${rows > 1 ? ` rowspan="${rows}"` : ""} title="${esc(cell.status.explanation)}">${esc(cell.status.symbol)} ${esc(cell.status.label)}<span class="visually-hidden">: ${esc(cell.status.explanation)}</span></td>`;
+}
 function kpiTable(rows, caption, linkOf) {
-  const head = Object.values(GROUPS).map((g) => `<th scope="col" colspan="4">${esc(g)}</th>`).join("");
-  const sub = Object.keys(GROUPS).map(() => `<th scope="col">Count</th><th scope="col">vs last year</th><th scope="col" class="name">Status</th><th scope="col" class="name">SPC</th>`).join("");
-  const body = rows.map((r) => `<tr data-area="${esc(r.code)}"><th scope="row" class="name">${linkOf ? `<a href="${linkOf(r)}">${esc(r.name)}</a>` : esc(r.name)}</th>${
-    Object.keys(GROUPS).map((g) => { const c = r.cells[g]; return c ? `<td class="value">${num(c.figure.value)}</td><td>${pct(c.figure.pct_change)}</td><td class="name">${statusBadge(c)}</td><td class="name">${spcBadge(c)}</td>` : "<td colspan=4>n/a</td>"; }).join("")}</tr>`).join("");
-  return `<table><caption class="help">${esc(caption)}</caption><thead><tr><th scope="col" rowspan="2" class="name">Area</th>${head}</tr><tr>${sub}</tr></thead><tbody>${body}</tbody></table>`;
+  const groups = Object.keys(GROUPS);
+  // a KPI group with no data loaded in any row is one column saying so, not four of zeros
+  const absent = groups.filter((g) => rows.length && rows.every((r) => noSource(r.cells[g])));
+  const head = groups.map((g) => absent.includes(g) ? `<th scope="col" rowspan="2">${esc(GROUPS[g])}</th>` : `<th scope="col" colspan="4">${esc(GROUPS[g])}</th>`).join("");
+  const sub = groups.filter((g) => !absent.includes(g)).map(() => `<th scope="col">Count</th><th scope="col">vs last year</th><th scope="col" class="name">Status</th><th scope="col" class="name">SPC</th>`).join("");
+  const cell = (r, g, i) => {
+    const c = r.cells[g];
+    if (absent.includes(g)) return i === 0 ? noSourceCell(c, 1, rows.length) : "";
+    if (!c) return "<td colspan=4>n/a</td>";
+    if (noSource(c)) return noSourceCell(c, 4);
+    return `<td class="value">${num(c.figure.value)}</td><td>${pct(c.figure.pct_change)}</td><td class="name">${statusBadge(c)}</td><td class="name">${spcBadge(c)}</td>`;
+  };
+  const body = rows.map((r, i) => `<tr data-area="${esc(r.code)}"><th scope="row" class="name">${linkOf ? `<a href="${linkOf(r)}">${esc(r.name)}</a>` : esc(r.name)}</th>${
+    groups.map((g) => cell(r, g, i)).join("")}</tr>`).join("");
+  return framed(`<table class="kpi"><thead><tr><th scope="col" rowspan="2" class="name">Area</th>${head}</tr><tr>${sub}</tr></thead><tbody>${body}</tbody></table>`, caption);
+}
+// What the page's figures cover and rest on, in words (the dashboard's basis of the figures).
+function basisBlock(basis, also = "", lead = "") {
+  if (!basis || !basis.period) return lead ? `<div class="basis" id="basis">${lead}</div>` : "";
+  const simulated = basis.simulated ? `<p class="simulated"><strong>Simulated data:</strong> some figures here include simulated records, generated for demonstration; they are not real police data.</p>` : "";
+  return `<div class="basis" id="basis">${lead}<p><strong>Period:</strong> ${esc(basis.period)}${also ? " " + esc(also) : ""}</p>
+    <p><strong>What the figures rest on:</strong> ${basis.sources.map(esc).join(" ")}</p>${simulated}</div>`;
 }
 
 // ---- MPS -------------------------------------------------------------------------------------
@@ -167,7 +200,9 @@ async function mpsView(view, seq) {
   if (overtaken(seq)) return;
   summary.areas.forEach((r) => { r.href = `#/borough/${r.code}`; });
   view.innerHTML = `${crumbs([["#/mps", "MPS"]])}<h1>Metropolitan Police Service</h1>
+    ${basisBlock(summary.basis)}
     <div class="controls">${periodSelect(period)}</div>
+    <p class="pages">See also: <a href="#/alerts">all open alerts</a>.</p>
     <h2 id="needs">Boroughs needing attention, and why</h2>${attentionPanel(summary, { scope: "London", area: "borough", trend: "the MPS trend" }, (c) => `#/borough/${c}`)}
     <h2>Crime KPIs by borough (${esc(periodWords([summary.mps, ...summary.areas], period))})</h2>
     ${kpiTable([summary.mps, ...summary.areas], "Counts against the same period last year; status against the target trajectory (KPI 5: against last year).", (r) => r.code === "MPS" ? "#/mps" : `#/borough/${r.code}`)}
@@ -198,7 +233,9 @@ async function boroughView(view, code, clusterId, seq) {
   const clusters = !cluster && node.clusters.length ? `<h2>Clusters</h2><ul>${node.clusters.map((c) => `<li><a href="#/borough/${code}/cluster/${c.id}">${esc(c.name)}</a></li>`).join("")}</ul>` : "";
   const tableRows = summary.borough && !cluster ? [...rows, summary.borough] : rows;
   view.innerHTML = `${crumbs(path)}<h1>${esc(title)}</h1>
+    ${basisBlock(summary.basis)}
     <div class="controls">${periodSelect(period)}</div>
+    <p class="pages">See also: <a href="#/borough/${esc(code)}/alerts">all open alerts in ${esc(node.name)}</a>${node.whole_borough ? ` · <a href="#/borough/${esc(code)}/flex">flex and abstraction report</a>` : ""}.</p>
     <h2 id="needs">Wards needing attention, and why</h2>${cluster ? attentionBlock(rows, "ward") : attentionPanel(summary, { scope: node.name, area: "ward", trend: "the MPS trend" }, (c) => `#/ward/${c}`)}
     <h2>Crime KPIs by ward (${esc(periodWords(tableRows, period))})</h2>
     ${kpiTable(tableRows, "Counts against the same period last year; status against the target trajectory (KPI 5, a baseline KPI: against last year). Hover or focus a status for what it means.", (r) => r.code.startsWith("E05") ? `#/ward/${r.code}` : `#/borough/${code}`)}
@@ -224,16 +261,17 @@ async function wardView(view, code, seq) {
   const group = sessionStorage.getItem("snt-chart-group") || "violence";
   const rows = Object.keys(GROUPS).map((g) => {
     const f = summary.fytd.cells[g], r = summary.rolling_12m.cells[g];
+    if (noSource(f)) return `<tr data-group="${g}"><th scope="row" class="name">${esc(GROUPS[g])}</th>${noSourceCell(f, 12)}</tr>`;
     return `<tr data-group="${g}"><th scope="row" class="name">${esc(GROUPS[g])}</th><td class="value">${num(f.figure.value)}</td><td>${num(f.figure.last_year)}</td><td>${pct(f.figure.pct_change)}</td><td>${num(f.figure.trajectory)}</td><td>${num(f.figure.gap_to_trajectory)}</td><td class="name">${statusBadge(f)}</td><td class="name">${significance(f.figure)}</td><td class="name">${spcBadge(f)}</td><td>${f.figure.rank_in_borough ?? ""}</td><td>${num(r.figure.value)}</td><td>${num(r.figure.last_year)}</td><td>${pct(r.figure.pct_change)}</td></tr>`;
   }).join("");
   const f0 = summary.fytd.cells.violence.figure;
   view.innerHTML = `${crumbs(path)}<h1>${esc(summary.name)} <span class="help">(${esc(code)})</span></h1>
+    ${basisBlock(summary.basis.fytd, summary.basis.rolling_12m.period ? `Rolling 12 months: ${summary.basis.rolling_12m.period}` : "")}
     <h2 id="needs">Does this ward need attention?</h2>${attentionBlock([{ ...summary.fytd, href: "#needs" }], "KPI of this ward")}
     <h2>KPIs</h2>
-    <table><caption class="help">Financial year to date ${esc(f0.period_start)} to ${esc(f0.period_end)} and rolling 12 months, against the same period last year.</caption>
-    <thead><tr><th scope="col" class="name" rowspan="2">KPI</th><th scope="col" colspan="9">Financial year to date</th><th scope="col" colspan="3">Rolling 12 months</th></tr>
+    ${framed(`<table class="kpi"><thead><tr><th scope="col" class="name" rowspan="2">KPI</th><th scope="col" colspan="9">Financial year to date</th><th scope="col" colspan="3">Rolling 12 months</th></tr>
     <tr><th scope="col">Count</th><th scope="col">Last year</th><th scope="col">Change</th><th scope="col">Trajectory</th><th scope="col">Gap</th><th scope="col" class="name">Status</th><th scope="col" class="name">Significance</th><th scope="col" class="name">SPC</th><th scope="col">Rank in borough</th><th scope="col">Count</th><th scope="col">Last year</th><th scope="col">Change</th></tr></thead>
-    <tbody>${rows}</tbody></table>
+    <tbody>${rows}</tbody></table>`, `Financial year to date ${f0.period_start} to ${f0.period_end} and rolling 12 months, against the same period last year.`)}
     <h2>Charts</h2>
     <div class="controls"><div><label for="chart-group">KPI</label><select id="chart-group">${Object.entries(GROUPS).map(([k, v]) => `<option value="${k}"${k === group ? " selected" : ""}>${esc(v)}</option>`).join("")}</select></div></div>
     <div class="grid"><div class="panel" id="trajectory-chart"></div><div class="panel" id="spc-chart"></div></div>
@@ -248,8 +286,10 @@ async function wardView(view, code, seq) {
       api(`/api/kpi/v1/kpi/wards/${code}/categories?group=${g}&as_of=${f0.period_end}`)]);
     put("trajectory-chart", t); put("spc-chart", s);
     const entries = Object.entries(c.categories);
-    put("categories", entries.length ? `<table><caption class="help">${esc(GROUPS[g])}, ${esc(c.period_start)} to ${esc(c.period_end)}</caption><thead><tr><th scope="col" class="name">Category</th><th scope="col">Count</th></tr></thead><tbody>${
-      entries.map(([k, v]) => `<tr><td class="name">${esc(k)}</td><td>${num(v)}</td></tr>`).join("")}</tbody></table>` : "<p>No crimes recorded in this group this year.</p>");
+    const loaded = !noSource(summary.fytd.cells[g]);
+    put("categories", entries.length ? framed(`<table><thead><tr><th scope="col" class="name">Category</th><th scope="col">Count</th></tr></thead><tbody>${
+      entries.map(([k, v]) => `<tr><td class="name">${esc(k)}</td><td>${num(v)}</td></tr>`).join("")}</tbody></table>`, `${GROUPS[g]}, ${c.period_start} to ${c.period_end}`)
+      : loaded ? "<p>No crimes recorded in this group this year.</p>" : `<p>${esc(summary.fytd.cells[g].status.label)}: ${esc(summary.fytd.cells[g].status.explanation)}</p>`);
   };
   chartGroup.addEventListener("change", drawCharts);
   await drawCharts();
@@ -335,6 +375,7 @@ async function alertsPanel(panel, params, onlyAreas) {
 }
 
 function kpi9Text(body) {
+  if (body.periods.every((p) => !p.planned_minutes)) return `<p>KPI 9: no planned Safer Neighbourhoods hours are held for this month or the financial year to date (no duty roster loaded), so there is no share to give.</p>`;
   return `<p>${body.periods.map((p) => `${p.period === "month" ? "This month" : "Financial year to date"}: ${share(p.share)} of planned SN hours was authorised ward flex, KPI 9 (last year ${share(p.last_year_share)})`).join("; ")}.</p>`;
 }
 async function flexPanel(panel, code) {
@@ -342,7 +383,47 @@ async function flexPanel(panel, code) {
   const month = kpi9.periods[0].period_start.slice(0, 7);
   const report = await api(`/api/flex/v1/flex/boroughs/${code}/report?month=${month}`);
   const rows = report.rows.map((r) => `<tr><th scope="row" class="name"><a href="#/ward/${r.code}">${esc(r.name)}</a></th><td>${esc(r.model)}</td><td>${num(r.planned / 60)}</td><td>${num(r.abstracted_total / 60)}</td><td>${share(r.abstraction_share)}</td><td>${num(r.flexed_out / 60)}</td><td>${num(r.flexed_out_unauthorised / 60)}</td><td>${r.days_below_minimum}</td></tr>`).join("");
-  panel.innerHTML = kpi9Text(kpi9) + `<table><caption class="help">SNT abstraction report, ${esc(report.month)} (hours)</caption><thead><tr><th scope="col" class="name">Ward</th><th scope="col">Model</th><th scope="col">Planned</th><th scope="col">Abstracted</th><th scope="col">Share</th><th scope="col">Flexed out</th><th scope="col">Unauthorised</th><th scope="col">Days below minimum</th></tr></thead><tbody>${rows}</tbody></table>`;
+  panel.innerHTML = kpi9Text(kpi9) + framed(`<table><thead><tr><th scope="col" class="name">Ward</th><th scope="col">Model</th><th scope="col">Planned</th><th scope="col">Abstracted</th><th scope="col">Share</th><th scope="col">Flexed out</th><th scope="col">Unauthorised</th><th scope="col">Days below minimum</th></tr></thead><tbody>${rows}</tbody></table>`, `SNT abstraction report, ${report.month} (hours)`);
+  return { kpi9, report };
+}
+
+// ---- alerts and flex pages -------------------------------------------------------------------
+function scopePath(code, node, last) {
+  const path = [["#/mps", "MPS"], ...(code ? [[`#/borough/${code}`, node.name]] : []), last];
+  if (!state.me.mps) path.shift();
+  return crumbs(path);
+}
+function dayWords(iso) {
+  return new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+}
+async function alertsView(view, code, seq) {
+  const node = code ? (state.me.boroughs || []).find((b) => b.code === code) : null;
+  if (code && !node) { view.innerHTML = `<h1>Not in your scope</h1><p class="error" role="alert">Borough ${esc(code)} is not in your scope.</p>`; return; }
+  if (!code && !state.me.mps) { location.hash = home(); return; }
+  const name = node ? node.name : "the MPS";
+  const top = `${scopePath(code, node, [code ? `#/borough/${code}/alerts` : "#/alerts", "Alerts"])}<h1>Open alerts: ${esc(node ? node.name : "MPS")}</h1>`;
+  view.innerHTML = `${top}<p>Loading…</p>`;
+  // the figures the alerts judge rest on what the area's figures rest on (a cluster
+  // inspector, who may not see the whole borough, is told without them)
+  const basis = await api(code ? `/basis/boroughs/${code}` : "/basis/mps").catch(() => null);
+  if (overtaken(seq)) return;
+  view.innerHTML = `${top}
+    ${basisBlock(basis, "", `<p><strong>What this shows:</strong> the alerts open now in ${esc(name)} (firing, acknowledged or silenced), most severe first, as the alerts service holds them. Each alert names the KPI, the area and the period it judges.</p>
+    <p><strong>What the alerts rest on:</strong> the alerts service judges every KPI figure as it changes (significantly off trajectory, a significant change on last year, SPC special causes) and the flex exceptions (minimum staffing, unauthorised flex); the KPI figures are these:</p>`)}
+    <h2 id="alerts-title">Open alerts</h2><div id="alerts"></div>`;
+  await alertsPanel($("alerts"), code ? { borough_code: code } : {}, null);
+}
+async function flexView(view, code, seq) {
+  const node = (state.me.boroughs || []).find((b) => b.code === code);
+  if (!node || !node.whole_borough) { view.innerHTML = `<h1>Not in your scope</h1><p class="error" role="alert">The flex report of borough ${esc(code)} is not in your scope.</p>`; return; }
+  const top = `${scopePath(code, node, [`#/borough/${code}/flex`, "Flex"])}<h1>Flex and abstraction: ${esc(node.name)}</h1>`;
+  view.innerHTML = `${top}<div id="flex-basis"></div><h2>KPI 9 and the SNT abstraction report</h2><div id="flex"><p>Loading…</p></div>`;
+  const found = await flexPanel($("flex"), code);
+  if (overtaken(seq)) return;
+  const [month, year] = found.kpi9.periods;
+  const simulated = found.kpi9.simulated || found.report.simulated ? `<p class="simulated"><strong>Simulated data:</strong> these duty records include simulated ones, generated for demonstration; they are not real police data.</p>` : "";
+  put("flex-basis", `<div class="basis" id="basis"><p><strong>Period:</strong> KPI 9 for this month (${esc(dayWords(month.period_start))} to ${esc(dayWords(month.period_end))}) and the financial year to date (${esc(dayWords(year.period_start))} to ${esc(dayWords(year.period_end))}), each against the same period last year; the abstraction report covers the month ${esc(found.report.month)}.</p>
+    <p><strong>What the figures rest on:</strong> duty records, each dated to the day: the planned Safer Neighbourhoods duties of the roster and the duty changes (flex and abstraction) recorded in CARM3, as the flex service holds them.${found.kpi9.periods.every((p) => !p.planned_minutes) ? " None are held for this period: the zeros of the report are no count." : ""}</p>${simulated}</div>`);
 }
 
 function packControls(code) {
