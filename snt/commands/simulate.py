@@ -69,3 +69,52 @@ def roster(
         return
     for key, value in body.items():
         typer.echo(f"{key:<32} {value}")
+
+
+@app.command("live")
+def live(
+    data_dir: DataDir = None,
+    day_seconds: Annotated[
+        float | None,
+        typer.Option(
+            "--day-seconds",
+            min=0.001,
+            help="Real seconds per simulated day (env SNT_SIM_DAY_SECONDS, default 60)",
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Env SNT_SIM_SEED, default 7")] = None,
+    ward_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ward-file",
+            exists=True,
+            dir_okay=False,
+            help="MPS ward file to draw the rates from (env SNT_SIM_WARD_FILE; "
+            "default: the bundled one)",
+        ),
+    ] = None,
+    borough: Annotated[
+        list[str] | None, typer.Option("--borough", help="Only this borough (E09…); repeat")
+    ] = None,
+) -> None:
+    """Feed simulated crimes (with victims), CAD ASB incidents (with callers) and duty
+    changes for every ward to ingest, continuing from the ward file's last month on an
+    accelerated clock, until SIGTERM or Ctrl-C. Every event is marked simulated (source
+    simulated:cris, simulated:cad, simulated:carm3); a restart continues where it stopped."""
+    from shared.settings import SettingsError, load_settings
+    from snt.cli import fail, stack_settings
+    from snt.sim.run import build, run
+    from snt.sim.settings import SimSettings
+
+    overrides = {k: v for k, v in (("day_seconds", day_seconds), ("seed", seed),
+                                   ("ward_file", ward_file)) if v is not None}  # fmt: skip
+    try:
+        settings = load_settings(SimSettings, dict(os.environ), **overrides)
+    except SettingsError as exc:
+        raise fail(str(exc)) from exc
+    directory = stack_settings(data_dir=data_dir).data_dir
+    try:
+        feed = build(directory, settings, boroughs=borough or ())
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from exc
+    run(feed, settings.tick_s, typer.echo)

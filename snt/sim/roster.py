@@ -30,6 +30,8 @@ import orjson
 from shared.reference import LondonReference
 
 LONDON: Final = ZoneInfo("Europe/London")
+SOURCE: Final = "simulated:carm3"
+"""The source system the duty changes name: simulated, so every figure on them says so."""
 ABSTRACTION_ODDS: Final = (("leave", 0.08), ("sickness", 0.02), ("aid", 0.05),
                            ("public_order", 0.02), ("court", 0.02), ("training", 0.03),
                            ("authorised_ward_flex", 0.06))  # fmt: skip
@@ -62,8 +64,9 @@ class Simulation:
 
 def simulate(reference: LondonReference, year: int, month: int, *, seed: int = 7,
              wards: Sequence[str] | None = None, faulty: float = 0.05,
-             changes: float = 0.03) -> Simulation:  # fmt: skip
-    """Duty events for ``wards`` (default: every 2022-set MPS ward) in the month."""
+             changes: float = 0.03, source: str = SOURCE) -> Simulation:  # fmt: skip
+    """Duty events for ``wards`` (default: every 2022-set MPS ward) in the month, from the
+    source system ``source`` (``simulated:carm3``: no real CARM3 system sent them)."""
     rnd = random.Random(seed)
     chosen = [reference.ward(code, boundary_set="2022") for code in wards] if wards else list(
         reference.wards("2022"))  # fmt: skip
@@ -86,7 +89,7 @@ def simulate(reference: LondonReference, year: int, month: int, *, seed: int = 7
                     continue  # rest day
                 duty = _duty(rnd, ward.code, ward.borough_code, officer, role, day, neighbours,
                              faulty)  # fmt: skip
-                events += _versions(rnd, duty, changes, truth)
+                events += _versions(rnd, duty, changes, truth, source)
     rnd.shuffle(events)  # CARM3 sends in no particular order; versions still decide
     return Simulation(events, truth)
 
@@ -127,17 +130,17 @@ def _duty(rnd: random.Random, ward: str, borough: str, officer: str, role: str, 
     return duty
 
 
-def _versions(rnd: random.Random, duty: dict[str, Any], changes: float,
-              truth: Truth) -> list[bytes]:  # fmt: skip
-    out = [_event(duty, 1, "created")]
+def _versions(rnd: random.Random, duty: dict[str, Any], changes: float, truth: Truth,
+              source: str) -> list[bytes]:  # fmt: skip
+    out = [_event(duty, 1, "created", source)]
     final: dict[str, Any] | None = duty
     roll = rnd.random()
     if roll < changes:  # shortened to a 6-hour shift
         final = {**duty, "end": duty["start"] + timedelta(hours=6)}
-        out.append(_event(final, 2, "changed"))
+        out.append(_event(final, 2, "changed", source))
     elif roll < 1.5 * changes:
         final = None
-        out.append(_event(duty, 2, "cancelled"))
+        out.append(_event(duty, 2, "cancelled", source))
     if final is not None:
         _tally(truth, final)
     return out
@@ -166,7 +169,7 @@ def _tally(truth: Truth, d: dict[str, Any]) -> None:
         truth.abstracted[(home, kind)] += minutes
 
 
-def _event(duty: dict[str, Any], version: int, change: str) -> bytes:
+def _event(duty: dict[str, Any], version: int, change: str, source: str) -> bytes:
     payload = {k: v for k, v in duty.items() if k != "borough"}
     payload["change"] = change
     for name in ("start", "end", "authorised_at"):
@@ -175,5 +178,5 @@ def _event(duty: dict[str, Any], version: int, change: str) -> bytes:
     recorded = (duty["start"] - timedelta(days=7 if version == 1 else 1)).isoformat()
     envelope = {"event_id": f"carm3:{duty['duty_id']}:v{version}", "event_type": "duty.changed",
                 "schema_version": 1, "version": version, "occurred_at": recorded,
-                "recorded_at": recorded, "source": "carm3", "payload": payload}  # fmt: skip
+                "recorded_at": recorded, "source": source, "payload": payload}  # fmt: skip
     return orjson.dumps(envelope)
