@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from services.dashboard.pack.build import Pack
 from services.dashboard.pack.charts import spc_chart, trajectory_chart
 from services.dashboard.pack.map import WardMap, legend
-from services.dashboard.pack.status import GROUP_NAMES, GROUPS, Status, pct
+from services.dashboard.pack.status import GROUP_NAMES, GROUPS, Status, held, pct
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -23,7 +23,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)  # fmt: skip
-    env.globals.update(num=num, pct=pct, share=share, hours=hours, verdict=verdict,
+    env.globals.update(num=num, pct=pct, share=share, hours=hours, verdict=verdict, held=held,
                        groups=GROUP_NAMES, css=(TEMPLATES / "base.css").read_text())  # fmt: skip
     return env
 
