@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from snt.commands import (
+    alerts,
     bench,
     config,
+    docs,
     flex,
     imports,
     kpi,
@@ -26,6 +28,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(bench.app, name="bench")
     app.add_typer(kpi.app, name="kpi")
     app.add_typer(flex.app, name="flex")
+    app.add_typer(alerts.app, name="alerts")
     app.add_typer(simulate.app, name="simulate")
     app.command("import")(imports.import_file)
     app.command("pack")(pack.pack)
+    app.command("docs")(docs.docs)

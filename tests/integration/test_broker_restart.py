@@ -1,8 +1,10 @@
 """Accepted means applied: the broker (memory storage, as `snt up` runs it) SIGKILLed and
 restarted on the same port while crimes and duty changes are posted to ingest, several times,
 then every service and the broker stopped and started again: kpi and flex each apply every
-accepted event exactly once (`snt kpi verify` / `snt flex verify` find no difference), and
-while the broker is away `verify` reports the events not yet applied and exits non-zero.
+accepted event exactly once (`snt kpi verify` / `snt flex verify` find no difference), the
+alerts service evaluates every figure and exception kpi and flex published on the broker's
+current log (`snt alerts verify`), and while the broker is away `verify` reports the events not
+yet applied and exits non-zero.
 
 CI runs a bounded sample (4,000 crimes, two kills); ``SNT_SOAK=1`` runs the full scenario
 (20,000 crimes, five kills).
@@ -45,6 +47,7 @@ CRIMES = 20_000 if SOAK else 4_000
 KILLS = 5 if SOAK else 2
 DUTIES_PER_BATCH = 10
 BATCH = 250
+CONSUMERS = ("kpi", "flex", "alerts")
 
 
 def duty(n: int) -> dict[str, Any]:
@@ -78,26 +81,31 @@ class _Broker:
 
 
 class _Stack:
-    """ingest in-process (HTTP), kpi and flex as their own processes, one data dir."""
+    """ingest in-process (HTTP), kpi, flex and alerts as their own processes, one data dir."""
 
     def __init__(self, tmp: Path, bootstrap: str) -> None:
         self.tmp, self.bootstrap = tmp, bootstrap
-        self.urls = {s: f"sqlite:///{tmp / f'{s}.db'}" for s in ("ingest", "kpi", "flex", "auth")}
+        self.urls = {s: f"sqlite:///{tmp / f'{s}.db'}"
+                     for s in ("ingest", "kpi", "flex", "alerts", "auth")}  # fmt: skip
         token = create_token(open_engine(self.urls["auth"]), name="it", role="system")
         self.token = token.plain_token
         self.processes: list[subprocess.Popen[bytes]] = []
-        self.ports = {s: free_port() for s in ("ingest", "kpi", "flex")}
+        self.ports = {s: free_port() for s in ("ingest", *CONSUMERS)}
 
     def env(self, service: str) -> dict[str, str]:
         p = f"SNT_{service.upper()}_"
-        return {p + "ENVIRONMENT": "test", p + "KAFKA_BOOTSTRAP": self.bootstrap,
-                p + "KAFKA_FETCH_MAX_WAIT_MS": "20", p + "DATABASE_URL": self.urls[service],
-                p + "AUTH_DATABASE_URL": self.urls["auth"], p + "LOG_LEVEL": "WARNING",
-                p + "HTTP_PORT": str(self.ports[service]),
-                p + "UPDATE_INTERVAL_S": "2"}  # fmt: skip
+        env = {p + "ENVIRONMENT": "test", p + "KAFKA_BOOTSTRAP": self.bootstrap,
+               p + "KAFKA_FETCH_MAX_WAIT_MS": "20", p + "DATABASE_URL": self.urls[service],
+               p + "AUTH_DATABASE_URL": self.urls["auth"], p + "LOG_LEVEL": "WARNING",
+               p + "HTTP_PORT": str(self.ports[service])}  # fmt: skip
+        if service in ("kpi", "flex"):
+            env[p + "UPDATE_INTERVAL_S"] = "2"
+        if service == "alerts":
+            env[p + "WEBHOOK_SIGNING_KEY"] = "restart-signing-key-" + "s" * 16
+        return env
 
     def ready(self) -> bool:
-        for service in ("kpi", "flex"):
+        for service in CONSUMERS:
             try:
                 url = f"http://127.0.0.1:{self.ports[service]}/readyz"
                 if httpx.get(url, timeout=2).status_code != 200:
@@ -108,14 +116,14 @@ class _Stack:
 
     @contextmanager
     def consumers(self) -> Iterator[None]:
-        logs = [(self.tmp / f"{s}.log").open("ab") for s in ("kpi", "flex")]
+        logs = [(self.tmp / f"{s}.log").open("ab") for s in CONSUMERS]
         self.processes = [
             subprocess.Popen([sys.executable, "-m", f"services.{s}"],
                              env={**os.environ, **self.env(s)}, stdout=log, stderr=log)
-            for s, log in zip(("kpi", "flex"), logs, strict=True)
+            for s, log in zip(CONSUMERS, logs, strict=True)
         ]  # fmt: skip
         try:
-            assert _wait(self.ready, 120), "kpi and flex did not start"
+            assert _wait(self.ready, 120), "kpi, flex and alerts did not start"
             yield
         finally:
             for process in self.processes:
@@ -127,14 +135,14 @@ class _Stack:
     @contextmanager
     def ingest(self) -> Iterator[TestClient]:
         env = {**self.env("ingest"), "SNT_INGEST_PSEUDONYMISATION_KEY": "restart-key-" + "r" * 28}
-        env.pop("SNT_INGEST_UPDATE_INTERVAL_S")
         with TestClient(create_app(load_settings(IngestSettings, env))) as http:
             http.headers["Authorization"] = f"Bearer {self.token}"
             yield http
 
     def verify(self, what: str, settle: float) -> tuple[int, str]:
         env = {"SNT_INGEST_DATABASE_URL": self.urls["ingest"],
-               f"SNT_{what.upper()}_DATABASE_URL": self.urls[what]}  # fmt: skip
+               f"SNT_{what.upper()}_DATABASE_URL": self.urls[what],
+               f"SNT_{what.upper()}_KAFKA_BOOTSTRAP": self.bootstrap}  # fmt: skip
         command = [sys.executable, "-m", "snt", what, "verify", "--settle", str(settle)]
         found = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True,
                                timeout=settle + 120, check=False)  # fmt: skip
@@ -171,7 +179,7 @@ def _field(output: str, name: str) -> int:
     return int(line.split()[-1])
 
 
-@pytest.mark.timeout(900 if SOAK else 300)
+@pytest.mark.timeout(1200 if SOAK else 600)
 def test_broker_restarts_lose_no_accepted_event_and_double_none(tmp_path: Path) -> None:
     rnd = random.Random(20260301)
     batches = list(range(0, CRIMES, BATCH))
@@ -195,6 +203,7 @@ def test_broker_restarts_lose_no_accepted_event_and_double_none(tmp_path: Path) 
             _post(http, 3 * CRIMES)
             kpi = stack.verify("kpi", settle=180)
             flex = stack.verify("flex", settle=60)
+            alerts = stack.verify("alerts", settle=60)
     finally:
         broker.stop()
     for code, output in gap_reports:
@@ -208,3 +217,7 @@ def test_broker_restarts_lose_no_accepted_event_and_double_none(tmp_path: Path) 
     duties = DUTIES_PER_BATCH * (len(batches) + KILLS + 1)
     assert flex[0] == 0, flex[1]
     assert (_field(flex[1], "events_accepted"), _field(flex[1], "differences")) == (duties, 0)
+    # kpi and flex published every figure again on the new log; alerts evaluated each one
+    assert alerts[0] == 0, alerts[1]
+    assert _field(alerts[1], "events_on_log") > 0, alerts[1]
+    assert _field(alerts[1], "differences") == 0, alerts[1]

@@ -168,6 +168,11 @@ class SqlAlertsStore:
         with self._engine.connect() as conn:
             return {(r.topic, r.partition): r.next_offset for r in conn.execute(select(t.offsets))}
 
+    def applied_ids(self) -> set[str]:
+        """Ids of every event evaluated (each is evaluated once, whatever its log)."""
+        with self._engine.connect() as conn:
+            return set(conn.execute(select(t.applied.c.event_id)).scalars())
+
     def resume_points(self) -> dict[Position, Resume]:
         with self._engine.connect() as conn:
             rows = conn.execute(select(t.offsets))
