@@ -8,7 +8,6 @@ from snt.commands import (
     alerts,
     bench,
     config,
-    docs,
     flex,
     imports,
     kpi,
@@ -32,4 +31,3 @@ def register(app: typer.Typer) -> None:
     app.add_typer(simulate.app, name="simulate")
     app.command("import")(imports.import_file)
     app.command("pack")(pack.pack)
-    app.command("docs")(docs.docs)
