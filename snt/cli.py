@@ -51,6 +51,10 @@ def up(
     empty: Annotated[
         bool, typer.Option("--empty", help="A new data directory starts without London's data")
     ] = False,
+    live: Annotated[
+        bool | None,
+        typer.Option("--live/--no-live", help="Run the simulated live feed (env SNT_STACK_LIVE)"),
+    ] = None,
     lock_fd: Annotated[
         int | None, typer.Option(hidden=True, help="The stack lock `up --detach` hands down")
     ] = None,
@@ -58,7 +62,8 @@ def up(
     """Start the local broker, create the topics and start every service (Ctrl-C stops).
 
     The first start of a data directory then loads London's public data bundled in
-    data/public/ and a simulated roster month, showing progress; later starts reuse it."""
+    data/public/ and a simulated roster month, showing progress; later starts reuse it.
+    Then a simulated live feed (`snt simulate live`) runs as a child of the stack."""
     from snt.control import start_detached
     from snt.stack import EmbeddedStack, StackError
     from snt.tansu import BrokerError
@@ -68,6 +73,7 @@ def up(
         broker_port=broker_port,
         http_base_port=http_base_port,
         empty=empty or None,
+        live=live,
     )
     try:
         if detach:
@@ -120,4 +126,15 @@ def _print_status(settings: StackSettings) -> bool:
             else typer.style("UNHEALTHY", fg="red")
         )
         typer.echo(f"{row.name:<8} {mark} {row.address:<24} {row.detail}")
+    _print_lag(settings)
     return all(row.healthy for row in rows)
+
+
+def _print_lag(settings: StackSettings) -> None:
+    """Each consumer group's lag, ingest's outbox and alerts' unsent notices; "behind" past
+    SNT_STACK_BEHIND_EVENTS or SNT_STACK_BEHIND_S (the exit code stays that of health)."""
+    from snt.lag_status import stack_lag
+
+    for line in stack_lag(settings):
+        mark = typer.style("behind   ", fg="yellow") if line.behind else "current  "
+        typer.echo(f"{line.service:<8} {mark} {line.what:<24} {line.detail}")

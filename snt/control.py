@@ -54,8 +54,16 @@ def stack_status(settings: StackSettings) -> list[ComponentStatus]:
     port = broker["bootstrap"].rsplit(":", 1)[1]
     rows = [_broker_status(broker["bootstrap"], broker.get("pid"), int(port))]
     for name, info in state["services"].items():
+        if not info["url"]:  # a process with no port: the simulated live feed
+            rows.append(_process_status(name, info.get("pid")))
+            continue
         rows.append(_service_status(name, info["url"], info.get("pid")))
     return rows
+
+
+def _process_status(name: str, pid: int | None) -> ComponentStatus:
+    alive = bool(pid) and pid_alive(int(pid or 0))
+    return ComponentStatus(name, f"pid {pid}", alive, "running" if alive else "not running")
 
 
 def _not_running(settings: StackSettings, state: dict[str, Any] | None) -> str:

@@ -115,6 +115,7 @@ class EmbeddedStack:
         self._wait_ready()
         self._write_state("loading")
         load_bundled(self.settings, self.say)  # London's public data, on a first start
+        self._start_live_feed()
         self._write_state("ready")
         self._starting = False
         dashboard = next(c.url for c in self.children if c.name == "dashboard")
@@ -172,6 +173,20 @@ class EmbeddedStack:
             port=port,
             log_path=self.settings.log_dir / f"{name}.log",
         )
+
+    def _start_live_feed(self) -> None:
+        """The simulated live feed (`snt simulate live`), supervised like a service but with
+        no port; off with `snt up --no-live` (SNT_STACK_LIVE=0)."""
+        if not self.settings.live:
+            return
+        env = {**os.environ, "SNT_STACK_DATA_DIR": str(self.settings.data_dir)}
+        env.setdefault("SNT_INGEST_ENVIRONMENT", "dev")
+        argv = ["-m", "snt", "simulate", "live", "--data-dir", str(self.settings.data_dir)]
+        child = Child("simulator", [sys.executable, *argv], env, url="", port=0,
+                      log_path=self.settings.log_dir / "simulator.log")  # fmt: skip
+        child.spawn()
+        self.children.append(child)
+        self.say(f"simulator simulated live feed (log {child.log_path}; `--no-live`: off)")
 
     def _wait_ready(self) -> None:
         """Wait until every service answers ready from the process this stack started."""

@@ -17,6 +17,7 @@ def pytest_configure(config: pytest.Config) -> None:
     data with ``SNT_STACK_EMPTY=0`` (tests/e2e/test_first_run.py): the tests post or import
     exactly the events they judge."""
     os.environ.setdefault("SNT_STACK_EMPTY", "1")
+    os.environ.setdefault("SNT_STACK_LIVE", "0")  # and without the simulated live feed
 
 
 @pytest.fixture(scope="session")

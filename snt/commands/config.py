@@ -56,7 +56,10 @@ def sections() -> list[tuple[str, list[Row]]]:
         name for name in ServiceSettings.model_fields
         if len({repr(cls.model_fields[name].default) for cls in services}) == 1
     }  # fmt: skip
-    out = [("Embedded stack (`snt up`)", rows(stack))]
+    from snt.sim.settings import SimSettings
+
+    out = [("Embedded stack (`snt up`)", rows(stack)),
+           ("Simulated live feed (`snt simulate live`)", rows(SimSettings))]  # fmt: skip
     out.append(("Every service (`<SVC>` = INGEST, KPI, FLEX, ALERTS or DASHBOARD)", [
         r for r in rows(ServiceSettings, "SNT_<SVC>_") if r[0].removeprefix("SNT_<SVC>_").lower()
         in common

@@ -42,16 +42,11 @@ class PipelineSink:
 
 
 def default_ward_file() -> Path:
-    """The MPS ward file bundled in the repository (``data/``), else the shared copy."""
-    root = Path(__file__).resolve().parents[2]
-    candidates = [root / "data" / "mps_recorded_crime" / WARD_FILE,
-                  root / "data" / WARD_FILE,
-                  root.parent / "shared" / "data" / "mps_recorded_crime" / WARD_FILE]  # fmt: skip
-    found = [p for p in candidates if p.is_file()]
-    found += sorted(root.glob(f"**/data/**/{WARD_FILE}"))
-    if not found:
-        raise FileNotFoundError(f"no {WARD_FILE} bundled; give --ward-file")
-    return found[0]
+    """The MPS ward file bundled in the repository (``data/public/``)."""
+    bundled = Path(__file__).resolve().parents[2] / "data" / "public" / WARD_FILE
+    if not bundled.is_file():
+        raise FileNotFoundError(f"{bundled} is missing; give --ward-file")
+    return bundled
 
 
 def build(data_dir: Path, settings: SimSettings, sink: Sink | None = None,
