@@ -154,7 +154,7 @@ def _kpi(p: Mapping[str, Any], names: Names) -> Iterator[Signal]:
     area, borough = p["area_code"], p.get("borough_code") if level == "ward" else (
         p["area_code"] if level == "borough" else None)  # fmt: skip
     where = names.area(level, area, borough)
-    what = f"{kpi_words(kpi)}, {_period(p)}"
+    what = f"{kpi_words(kpi)}, {_period(p)}{_simulated(p)}"
     figures = _numbers(p)
     verdict = (p.get("significance") or {}).get("verdict")
     target = (p.get("target_significance") or {}).get("verdict")
@@ -191,6 +191,13 @@ def _kpi(p: Mapping[str, Any], names: Names) -> Iterator[Signal]:
                      summary=f"{what}: {show(p.get('value'))} against "
                      f"{show(p.get('last_year'))} last year, a significant improvement to "
                      "recognise", **common)  # fmt: skip
+
+
+def _simulated(p: Mapping[str, Any]) -> str:
+    """', on simulated records' when the figure rests on simulated records (the simulated
+    live feed), so no one takes the alert for real police data."""
+    now = (p.get("sources") or {}).get("this_year") or {}
+    return ", on simulated records" if now.get("simulated") else ""
 
 
 def _flex(p: Mapping[str, Any], names: Names) -> Iterator[Signal]:
