@@ -26,6 +26,7 @@ from services.alerts.scope import AlertScope
 from services.alerts.sender import Channel, EmailChannel, KafkaChannel, Sender, WebhookChannel
 from services.alerts.store.sql import SqlAlertsStore, create_schema
 from shared import __version__
+from shared.asyncapi import declare_publisher, mount_asyncapi
 from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
 from shared.auth import create_schema as create_auth_schema
 from shared.consumer import DEAD_LETTER_TOPIC, SeekToStored, dead_letter, records_of, undecoded
@@ -41,6 +42,8 @@ DESCRIPTION = (
     "Exception notifications to borough leads: evaluate, inhibit, silence, group, dedupe, deliver."
 )
 INPUT_TOPICS = ("snt.kpi.updates.v1", "snt.flex.exceptions.v1")
+ALERTS_TOPIC = "snt.alerts.v1"
+"""Where a Kafka subscription's notices go (a subscription may name another alerts topic)."""
 
 
 def create_app(settings: AlertsSettings) -> FastAPI:
@@ -56,8 +59,10 @@ def create_app(settings: AlertsSettings) -> FastAPI:
     metrics = AlertsMetrics(registry, rules.rules, lambda: list(alerts.alerts.values()))
     webhook = WebhookChannel(settings.webhook_signing_key.get_secret_value().encode())
 
+    alert_topic = declare_publisher(broker, ALERTS_TOPIC)
+
     async def publish(topic: str, key: bytes, value: bytes) -> None:
-        await broker.publish(value, topic=topic, key=key)
+        await alert_topic.publish(value, topic, key=key)  # or a named alerts topic
 
     channels: dict[str, Channel] = {
         "webhook": webhook,
@@ -82,6 +87,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
         registry=registry,
     )  # fmt: skip
     add_forbidden_handler(app)
+    mount_asyncapi(app, broker, settings.service_name, version=__version__)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
     scope = AlertScope(_borough_of(reference))
     app.include_router(build_router(alerts, store, auth, _now, scope, settings.page_size))
@@ -97,6 +103,7 @@ def _consume(broker: KafkaBroker, alerts: Engine, store: SqlAlertsStore,
         ack_policy=AckPolicy.NACK_ON_ERROR, decoder=undecoded, listener=listener,
     )  # fmt: skip
     listener.subscriber = subscriber
+    dead_letters = declare_publisher(broker, DEAD_LETTER_TOPIC)
 
     async def handle(body: Any, message: KafkaMessage) -> None:
         before = alerts.evaluations
@@ -104,8 +111,8 @@ def _consume(broker: KafkaBroker, alerts: Engine, store: SqlAlertsStore,
         result = await asyncio.to_thread(alerts.fold, records, epoch)
         metrics.evaluations.inc(alerts.evaluations - before)
         for record, why in result.bad:
-            await broker.publish(dead_letter(record, why, datetime.now(UTC), "alerts"),
-                                 topic=DEAD_LETTER_TOPIC, key=b"alerts")  # fmt: skip
+            letter = dead_letter(record, why, datetime.now(UTC), "alerts")
+            await dead_letters.publish(letter, key=b"alerts")
 
     subscriber(handle)
 

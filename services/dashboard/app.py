@@ -22,6 +22,7 @@ from services.dashboard.live import LiveHub, decode
 from services.dashboard.pack.map import WardMap
 from services.dashboard.upstream import Upstream
 from shared import __version__
+from shared.asyncapi import mount_asyncapi
 from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
 from shared.auth import create_schema as create_auth_schema
 from shared.consumer import records_of, undecoded
@@ -70,6 +71,7 @@ def create_app(settings: DashboardSettings) -> FastAPI:
     app = service_app(settings, description=DESCRIPTION, version=__version__,
                       lifespan=startup.lifespan(), checks=checks, registry=registry)  # fmt: skip
     add_forbidden_handler(app)
+    mount_asyncapi(app, broker, settings.service_name, version=__version__)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
     ward_map = WardMap(reference, load_2022_shapes())
     app.include_router(

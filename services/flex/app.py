@@ -20,9 +20,10 @@ from services.flex.domain.report import WardInfo
 from services.flex.fold import Folder, FoldResult
 from services.flex.handlers import register_handlers
 from services.flex.metrics import FlexMetrics
-from services.flex.publisher import Area, FlexPublisher, Send
+from services.flex.publisher import OUTPUT_TOPICS, Area, FlexPublisher, Send
 from services.flex.store.sql import SqlFlexStore, create_schema
 from shared import __version__
+from shared.asyncapi import declare_publisher, mount_asyncapi
 from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
 from shared.auth import create_schema as create_auth_schema
 from shared.consumer import SeekToStored
@@ -83,6 +84,7 @@ def create_app(settings: FlexSettings) -> FastAPI:
         registry=registry,
     )  # fmt: skip
     add_forbidden_handler(app)
+    mount_asyncapi(app, broker, settings.service_name, version=__version__)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
     names = {b.code: b.name for b in reference.boroughs()}
     app.include_router(build_router(folder, area, rules, auth, names, _today))
@@ -123,8 +125,10 @@ class _Tasks:
 
 
 def _sender(broker: KafkaBroker) -> Send:
+    publishers = {topic: declare_publisher(broker, topic) for topic in OUTPUT_TOPICS}
+
     async def send(messages: Sequence[tuple[str, bytes, bytes]]) -> None:
-        await asyncio.gather(*(broker.publish(value, topic=topic, key=key)
+        await asyncio.gather(*(publishers[topic].publish(value, key=key)
                                for topic, key, value in messages))  # fmt: skip
 
     return send

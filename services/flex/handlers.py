@@ -15,6 +15,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from services.flex.fold import Folder, FoldResult
+from shared.asyncapi import declare_publisher
 from shared.consumer import (
     DEAD_LETTER_TOPIC,
     SeekToStored,
@@ -39,6 +40,7 @@ def register_handlers(
         ack_policy=AckPolicy.NACK_ON_ERROR, decoder=undecoded, listener=listener,
     )  # fmt: skip
     listener.subscriber = subscriber
+    dead_letters = declare_publisher(broker, DEAD_LETTER_TOPIC)
 
     async def handle(body: Any, message: KafkaMessage) -> None:
         records, epoch = records_of(message.raw_message), listener.epoch
@@ -47,7 +49,7 @@ def register_handlers(
         for record, why in result.bad:
             log.warning("event not applied: %s", why,
                         extra={"topic": record.topic, "offset": record.offset})  # fmt: skip
-            await broker.publish(dead_letter(record, why, datetime.now(UTC), "flex"),
-                                 topic=DEAD_LETTER_TOPIC, key=b"flex")  # fmt: skip
+            letter = dead_letter(record, why, datetime.now(UTC), "flex")
+            await dead_letters.publish(letter, key=b"flex")
 
     subscriber(handle)

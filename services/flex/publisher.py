@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 UPDATES_TOPIC = "snt.flex.updates.v1"
 EXCEPTIONS_TOPIC = "snt.flex.exceptions.v1"
 KPI_TOPIC = "snt.kpi.updates.v1"
+OUTPUT_TOPICS = (UPDATES_TOPIC, EXCEPTIONS_TOPIC, KPI_TOPIC)
+"""Every topic the publisher sends to (KPI 9 figures go out as kpi.updated events)."""
 Figure = tuple[str, str, str, int, int]
 """A KPI 9 figure: (level, area code, period "month" or "fytd", year, month of its end)."""
 Send = Callable[[Sequence[tuple[str, bytes, bytes]]], Awaitable[None]]

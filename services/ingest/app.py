@@ -26,6 +26,7 @@ from services.ingest.store.epoch import create_schema as create_epoch_schema
 from services.ingest.store.sql import SqlIngestStore, create_schema
 from services.ingest.wiring import context_factory
 from shared import __version__
+from shared.asyncapi import mount_asyncapi
 from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
 from shared.auth import create_schema as create_auth_schema
 from shared.classification import load_classification
@@ -70,6 +71,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
         checks=standard_checks(settings, broker, engine), registry=registry,
     )  # fmt: skip
     add_forbidden_handler(app)
+    mount_asyncapi(app, broker, settings.service_name, version=__version__)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
     app.include_router(build_router(service, auth))
     desk = ReleaseDesk(pipeline, load_release_rule())

@@ -1,4 +1,8 @@
-"""Kafka surface: the raw inbound topic of each source system (CRIS, CAD, CARM3, surveys).
+"""Kafka surface: the raw inbound topic of each source system (CRIS, CAD, CARM3, surveys),
+and the topics the outbox relay publishes to.
+
+The relay sends with its own batching producer (:mod:`services.ingest.publisher`); its topics
+are declared here as publishers so the service's AsyncAPI document lists them.
 
 Batches are consumed in a consumer group and acknowledged only after the pipeline has
 committed them (NACK_ON_ERROR: an infrastructure failure re-delivers the batch, and the
@@ -16,10 +20,13 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from services.ingest.service import IngestService
+from shared.asyncapi import declare_publisher
 
 log = logging.getLogger(__name__)
 
 RAW_TOPICS = ("snt.raw.cris.v1", "snt.raw.cad.v1", "snt.raw.carm3.v1", "snt.raw.survey.v1")
+OUTPUT_TOPICS = ("snt.crime.v1", "snt.cad.v1", "snt.duty.v1", "snt.survey.v1", "snt.deadletter.v1")
+"""Canonical events and dead letters, as the outbox relay publishes them."""
 
 
 def register_handlers(
@@ -31,6 +38,8 @@ def register_handlers(
         ack_policy=AckPolicy.NACK_ON_ERROR, decoder=_undecoded,
     )  # fmt: skip
     subscriber(_handler(service))
+    for topic in OUTPUT_TOPICS:
+        declare_publisher(broker, topic)
 
 
 async def _undecoded(message: Any) -> Any:

@@ -32,6 +32,7 @@ from services.kpi.survey_config import load_survey_config
 from services.kpi.target_config import load_targets
 from services.kpi.updates import UPDATE_TOPIC, Send, UpdatePublisher, Versions
 from shared import __version__
+from shared.asyncapi import declare_publisher, mount_asyncapi
 from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
 from shared.auth import create_schema as create_auth_schema
 from shared.classification import load_classification
@@ -105,6 +106,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
         registry=registry,
     )  # fmt: skip
     add_forbidden_handler(app)
+    mount_asyncapi(app, broker, settings.service_name, version=__version__)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
     borough_of = _borough_of(reference)
     app.include_router(build_router(folder, store, targets, auth, borough_of, _today, board))
@@ -141,9 +143,10 @@ class _Tasks:
 
 
 def _sender(broker: KafkaBroker) -> Send:
+    updates = declare_publisher(broker, UPDATE_TOPIC)
+
     async def send(messages: Sequence[tuple[bytes, bytes]]) -> None:
-        await asyncio.gather(*(broker.publish(value, topic=UPDATE_TOPIC, key=key)
-                               for key, value in messages))  # fmt: skip
+        await asyncio.gather(*(updates.publish(value, key=key) for key, value in messages))
 
     return send
 

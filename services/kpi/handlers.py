@@ -21,10 +21,12 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.publisher.usecase import DefaultPublisher
 from faststream.kafka.subscriber.usecase import BatchSubscriber
 
 from services.kpi.fold import Folder, FoldResult
 from services.kpi.metrics import KpiMetrics
+from shared.asyncapi import declare_publisher
 from shared.consumer import (
     DEAD_LETTER_TOPIC,
     SeekToStored,
@@ -47,7 +49,8 @@ def register_handlers(
 ) -> None:  # fmt: skip
     subscriber = subscribe(broker, listener, group_id=group_id,
                            fetch_max_wait_ms=fetch_max_wait_ms)  # fmt: skip
-    subscriber(_handler(broker, folder, metrics, listener, on_folded))
+    dead_letters = declare_publisher(broker, DEAD_LETTER_TOPIC)
+    subscriber(_handler(dead_letters, folder, metrics, listener, on_folded))
 
 
 def subscribe(broker: KafkaBroker, listener: SeekToStored, *, group_id: str,
@@ -63,8 +66,8 @@ def subscribe(broker: KafkaBroker, listener: SeekToStored, *, group_id: str,
     return subscriber
 
 
-def _handler(broker: KafkaBroker, folder: Folder, metrics: KpiMetrics, listener: SeekToStored,
-             on_folded: Callable[[FoldResult], None]) -> Any:  # fmt: skip
+def _handler(dead_letters: DefaultPublisher, folder: Folder, metrics: KpiMetrics,
+             listener: SeekToStored, on_folded: Callable[[FoldResult], None]) -> Any:  # fmt: skip
     async def handle(body: Any, message: KafkaMessage) -> None:
         records = records_of(message.raw_message)
         epoch = listener.epoch  # the log the records were read from (known before they came)
@@ -72,14 +75,13 @@ def _handler(broker: KafkaBroker, folder: Folder, metrics: KpiMetrics, listener:
             result = await asyncio.to_thread(partial(folder.fold, records, epoch=epoch))
         metrics.observe(result)
         on_folded(result)
-        await _dead_letter(broker, result)
+        await _dead_letter(dead_letters, result)
 
     return handle
 
 
-async def _dead_letter(broker: KafkaBroker, result: FoldResult) -> None:
+async def _dead_letter(dead_letters: DefaultPublisher, result: FoldResult) -> None:
     for record, why in result.bad:
         position = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
         log.warning("event not folded: %s", why, extra=position)
-        await broker.publish(dead_letter(record, why, datetime.now(UTC), "kpi"),
-                             topic=DEAD_LETTER_TOPIC, key=b"kpi")  # fmt: skip
+        await dead_letters.publish(dead_letter(record, why, datetime.now(UTC), "kpi"), key=b"kpi")
