@@ -5,20 +5,19 @@ The data clock starts on the first day after the ward file's last month and runs
 ``86,400 / day_seconds`` times faster than real time, never past the machine's clock (ingest
 refuses records from the future): once it catches up it runs in real time. Each tick submits
 the events whose time the clock has passed: crimes and incidents as :class:`Feed` draws them,
-and duty changes from :mod:`snt.sim.roster`, a month at a time, as they are recorded (a
-week, or a day for a change, before the duty). The clock is saved in ``simulator.json`` in
-the data directory after every tick; a restart continues from it, and since every event is
-a pure function of the seed and its day, what a restart submits again keeps its id and
-content (ingest answers it ``duplicate``).
+and duty changes from :mod:`snt.sim.roster`, a day of duties at a time, as they are
+recorded (a week, or a day for a change, before the duty). The clock is saved in
+``simulator.json`` in the data directory after every tick; a restart continues from it,
+and since every event is a pure function of the seed and its day, what a restart submits
+again keeps its id and content (ingest answers it ``duplicate``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,13 +27,13 @@ import orjson
 
 from shared.reference import LondonReference
 from snt.sim.feed import CARM3, LONDON, Feed, SimEvent
-from snt.sim.roster import simulate
+from snt.sim.roster import day_roster, teams
 
 log = logging.getLogger(__name__)
 STATE_FILE = "simulator.json"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ROSTER_DUE_DAY = 20
-"""From this day of a month its next month's duties are due (recorded a week ahead)."""
+ROSTER_AHEAD_DAYS = 8
+"""Duties are recorded up to a week (and a day, for a duty's start hour) ahead."""
 
 
 class Sink(Protocol):
@@ -64,9 +63,9 @@ class LiveFeed:
         self.real_now = real_now
         self.progress = self._load()
         self._day: tuple[date, list[SimEvent]] | None = None
-        self._duties: dict[tuple[int, int], deque[tuple[datetime, bytes]]] = {}
-        self._rostering: dict[tuple[int, int], Future[deque[tuple[datetime, bytes]]]] = {}
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster")
+        self._members = teams(reference, roster_wards)
+        self._duties: dict[date, list[tuple[datetime, bytes]]] = {}
+        """Duty changes of each duty day drawn so far, in the order they are recorded."""
 
     @property
     def start(self) -> datetime:
@@ -130,42 +129,27 @@ class LiveFeed:
         return self._day[1]
 
     def _duty_changes(self, after: datetime, upto: datetime) -> Iterator[bytes]:
-        local = upto.astimezone(LONDON)
-        now, following = (local.year, local.month), _next(local.year, local.month)
-        self._prepare(following)  # rostered in the background while this month runs
-        due = {now} | ({following} if local.day >= ROSTER_DUE_DAY else set())
-        for key in sorted(self._duties.keys() | due):
-            queue = self._queue(key)
-            while queue and queue[0][0] <= upto:
-                at, raw = queue.popleft()
-                if at > after:
+        """The duty changes recorded in (after, upto]: of the duties from the feed's first
+        day to a week and a day past ``upto`` (a duty is recorded a week ahead, a change a
+        day ahead)."""
+        first = max(after.astimezone(LONDON).date(), self.feed.rates.first_day)
+        last = upto.astimezone(LONDON).date() + timedelta(days=ROSTER_AHEAD_DAYS)
+        day = first
+        while day <= last:
+            for at, raw in self._roster(day):
+                if after < at <= upto:
                     yield raw
-        for key in [k for k, q in self._duties.items() if not q and k < now]:
-            del self._duties[key]
+            day += timedelta(days=1)
+        for held in [d for d in self._duties if d < first]:
+            del self._duties[held]
 
-    def _prepare(self, key: tuple[int, int]) -> None:
-        if key not in self._duties and key not in self._rostering:
-            self._rostering[key] = self._pool.submit(self._roster, *key)
-
-    def _queue(self, key: tuple[int, int]) -> deque[tuple[datetime, bytes]]:
-        if key not in self._duties:
-            self._prepare(key)
-            self._duties[key] = self._rostering.pop(key).result()
-        return self._duties[key]
-
-    def _roster(self, year: int, month: int) -> deque[tuple[datetime, bytes]]:
-        """The month's duty changes (as `snt simulate roster` makes them with the same seed),
-        marked simulated, in the order they are recorded."""
-        events = simulate(self.reference, year, month, seed=self.seed, wards=self.roster_wards,
-                          source=CARM3).events  # fmt: skip
-        timed = [(datetime.fromisoformat(orjson.loads(raw)["recorded_at"]), raw)
-                 for raw in events]  # fmt: skip
-        timed.sort(key=lambda pair: pair[0])
-        return deque(timed)
+    def _roster(self, day: date) -> list[tuple[datetime, bytes]]:
+        if day not in self._duties:
+            events = day_roster(self._members, day, seed=self.seed, source=CARM3)
+            timed = [(datetime.fromisoformat(orjson.loads(raw)["recorded_at"]), raw)
+                     for raw in events]  # fmt: skip
+            self._duties[day] = sorted(timed, key=lambda pair: pair[0])
+        return self._duties[day]
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _next(year: int, month: int) -> tuple[int, int]:
-    return (year + 1, 1) if month == 12 else (year, month + 1)
+        """Nothing to release (kept for callers that stop the feed)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import random
+import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -68,34 +69,60 @@ def simulate(reference: LondonReference, year: int, month: int, *, seed: int = 7
     """Duty events for ``wards`` (default: every 2022-set MPS ward) in the month, from the
     source system ``source`` (``simulated:carm3``: no real CARM3 system sent them)."""
     rnd = random.Random(seed)
+    days = [date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)]
+    events: list[bytes] = []
+    truth = Truth()
+    for member in teams(reference, wards):
+        offset = rnd.randrange(7)
+        for day in days:
+            if (day.toordinal() + offset) % 7 >= 5:
+                continue  # rest day
+            duty = _duty(rnd, *member, day, faulty)
+            events += _versions(rnd, duty, changes, truth, source)
+    rnd.shuffle(events)  # CARM3 sends in no particular order; versions still decide
+    return Simulation(events, truth)
+
+
+Member = tuple[str, str, str, str, list[str]]
+"""(home ward, borough, officer, role, the borough's other wards)."""
+
+
+def teams(reference: LondonReference, wards: Sequence[str] | None = None) -> list[Member]:
+    """Every officer of the ward teams of ``wards`` (default: every 2022-set MPS ward)."""
     chosen = [reference.ward(code, boundary_set="2022") for code in wards] if wards else list(
         reference.wards("2022"))  # fmt: skip
     by_borough: dict[str, list[str]] = defaultdict(list)
     for w in chosen:
         by_borough[w.borough_code].append(w.code)
-    days = [date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)]
-    events: list[bytes] = []
-    truth = Truth()
+    out: list[Member] = []
     for ward in chosen:
         model = ward.staffing_model
         team = [("PS", 0)] + [("PC", i) for i in range(model.pc)] + [
             ("PCSO", i) for i in range(model.pcso)]  # fmt: skip
         neighbours = [c for c in by_borough[ward.borough_code] if c != ward.code]
-        for role, i in team:
-            officer = f"{ward.code}-{role}-{i}"
-            offset = rnd.randrange(7)
-            for day in days:
-                if (day.toordinal() + offset) % 7 >= 5:
-                    continue  # rest day
-                duty = _duty(rnd, ward.code, ward.borough_code, officer, role, day, neighbours,
-                             faulty)  # fmt: skip
-                events += _versions(rnd, duty, changes, truth, source)
-    rnd.shuffle(events)  # CARM3 sends in no particular order; versions still decide
-    return Simulation(events, truth)
+        out += [(ward.code, ward.borough_code, f"{ward.code}-{role}-{i}", role, neighbours)
+                for role, i in team]  # fmt: skip
+    return out
 
 
-def _duty(rnd: random.Random, ward: str, borough: str, officer: str, role: str, day: date,
-          neighbours: list[str], faulty: float) -> dict[str, Any]:  # fmt: skip
+def day_roster(members: Sequence[Member], day: date, *, seed: int = 7, faulty: float = 0.05,
+               changes: float = 0.03, source: str = SOURCE) -> list[bytes]:  # fmt: skip
+    """The duty changes of one day's duties, each a pure function of the seed, the officer
+    and the day (as the live feed draws them a day at a time; the same model as
+    :func:`simulate`, not the same draws)."""
+    events: list[bytes] = []
+    truth = Truth()
+    for member in members:
+        officer = member[2]
+        if (day.toordinal() + zlib.crc32(f"{seed}:{officer}".encode())) % 7 >= 5:
+            continue  # rest day
+        rnd = random.Random(f"{seed}:{officer}:{day.isoformat()}")
+        events += _versions(rnd, _duty(rnd, *member, day, faulty), changes, truth, source)
+    return events
+
+
+def _duty(rnd: random.Random, ward: str, borough: str, officer: str, role: str,
+          neighbours: list[str], day: date, faulty: float) -> dict[str, Any]:  # fmt: skip
     late_shift = (day.isocalendar().week % 2) == 1
     start = datetime(day.year, day.month, day.day, 14 if late_shift else 7, tzinfo=LONDON)
     kind = "ward_duty"

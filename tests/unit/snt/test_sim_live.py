@@ -113,3 +113,24 @@ def test_a_restart_continues_from_the_saved_clock_and_submits_nothing_twice(
     state = orjson.loads((tmp_path / "a" / STATE_FILE).read_bytes())
     assert state["clock"] == again.progress.clock.isoformat()
     assert sum(state["submitted"].values()) == len(sink.events)
+
+
+def test_a_days_duties_are_drawn_alone_and_the_same_each_time(
+    reference: LondonReference,
+) -> None:
+    from datetime import date
+
+    from shared.contracts import parse_event
+    from snt.sim.roster import day_roster, teams
+
+    members = teams(reference, WARDS)
+    day = date(2026, 1, 14)
+    events = day_roster(members, day)
+    assert events == day_roster(members, day)
+    assert events != day_roster(members, day, seed=8)
+    duties = {orjson.loads(raw)["payload"]["duty_id"] for raw in events}
+    assert 0.5 * len(members) <= len(duties) <= len(members)  # five days in seven
+    for raw in events:
+        event = parse_event(raw)
+        assert event.source == "simulated:carm3"
+        assert event.payload.duty_date == day  # type: ignore[attr-defined]
