@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SNT := $(BIN)/snt
 
-.PHONY: setup browser run down status test test-unit test-integration lint fmt bench clean
+.PHONY: setup browser asyncapi-parser run down status test test-unit test-integration lint fmt bench clean
 
 # Set-up: a private uv, then the locked environment (re-synced when the lock changes).
 $(UV):
@@ -42,11 +42,15 @@ browser:
 	         DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
 	fi
 
+## asyncapi-parser: the official AsyncAPI parser (npm, pinned) in .npm-tools/ for the tests
+asyncapi-parser: setup
+	$(BIN)/python -m tests.support.asyncapi_parser
+
 ## test: lint, type-check, then the whole test suite (unit, integration, e2e)
-test: setup browser lint
+test: setup browser asyncapi-parser lint
 	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
-test-unit: setup
+test-unit: setup asyncapi-parser
 	$(BIN)/pytest tests/unit
 
 test-integration: setup browser

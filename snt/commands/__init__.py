@@ -8,6 +8,7 @@ from snt.commands import (
     alerts,
     bench,
     config,
+    docs,
     flex,
     imports,
     kpi,
@@ -31,3 +32,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(simulate.app, name="simulate")
     app.command("import")(imports.import_file)
     app.command("pack")(pack.pack)
+    app.command("docs")(docs.docs)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from faststream.kafka import KafkaBroker
+from pydantic import BaseModel, ConfigDict
 
 from shared.asyncapi import SERVERS, declare_publisher, product_document, service_document
 from shared.asyncapi.schemas import contract_schemas
 from shared.contracts import default_registry
+from shared.contracts.envelope import Envelope
+from shared.contracts.kpi import KpiUpdated
 from shared.contracts.snapshot import current_schemas
 from shared.topics import TOPICS, topic
 from snt.config import StackSettings
@@ -133,13 +136,6 @@ def _rename(node: Any) -> Any:
 
 
 def test_a_model_named_alike_with_another_schema_gets_its_event_prefix() -> None:
-    from typing import Literal
-
-    from pydantic import BaseModel, ConfigDict
-
-    from shared.contracts.envelope import Envelope
-    from shared.contracts.kpi import KpiUpdated
-
     class Unit(BaseModel):  # KpiUpdated has a different model of this name
         model_config = ConfigDict(frozen=True)
         other: int
