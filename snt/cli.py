@@ -126,4 +126,15 @@ def _print_status(settings: StackSettings) -> bool:
             else typer.style("UNHEALTHY", fg="red")
         )
         typer.echo(f"{row.name:<8} {mark} {row.address:<24} {row.detail}")
+    _print_lag(settings)
     return all(row.healthy for row in rows)
+
+
+def _print_lag(settings: StackSettings) -> None:
+    """Each consumer group's lag, ingest's outbox and alerts' unsent notices; "behind" past
+    SNT_STACK_BEHIND_EVENTS or SNT_STACK_BEHIND_S (the exit code stays that of health)."""
+    from snt.lag_status import stack_lag
+
+    for line in stack_lag(settings):
+        mark = typer.style("behind   ", fg="yellow") if line.behind else "current  "
+        typer.echo(f"{line.service:<8} {mark} {line.what:<24} {line.detail}")

@@ -27,6 +27,17 @@ class StackSettings(StrictSettings):
         default=50, ge=1, le=1000, description="Consumer fetch wait given to every service"
     )
     start_timeout_s: float = Field(default=90.0, gt=0, description="Readiness wait on `up`")
+    behind_events: int = Field(
+        default=1000, ge=0,
+        description="`snt status` says a consumer group is behind past this many records not "
+        "yet applied (summed over a topic's partitions), or ingest's outbox past this many "
+        "events not yet published",
+    )  # fmt: skip
+    behind_s: float = Field(
+        default=60.0, ge=0,
+        description="`snt status` says behind past this lag in seconds (newest applied record "
+        "against the newest in the log), or an outbox event or alert notice waiting this long",
+    )  # fmt: skip
     empty: bool = Field(
         default=False,
         description="Start a new data directory without London's bundled public data "

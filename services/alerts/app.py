@@ -32,6 +32,7 @@ from shared.auth import create_schema as create_auth_schema
 from shared.consumer import DEAD_LETTER_TOPIC, SeekToStored, dead_letter, records_of, undecoded
 from shared.db import make_engine
 from shared.epoch import ensure_epoch
+from shared.lag import ConsumerLag, stored_positions
 from shared.observability import new_registry
 from shared.reference import LondonReference, load_clusters, load_reference
 from shared.service import Startup, make_broker, service_app, standard_checks
@@ -57,6 +58,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
     alerts = Engine(store, rules, _cluster_of(settings.clusters_file), _now,
                     names=_names(reference), budget=settings.budget())  # fmt: skip
     metrics = AlertsMetrics(registry, rules.rules, lambda: list(alerts.alerts.values()))
+    metrics.watch_unsent(registry, store.unsent)
     webhook = WebhookChannel(settings.webhook_signing_key.get_secret_value().encode())
 
     alert_topic = declare_publisher(broker, ALERTS_TOPIC)
@@ -71,7 +73,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
     }
     sender = Sender(store, lambda: alerts.subscriptions, channels, _now,
                     budget=settings.budget(), observe=metrics.delivered)  # fmt: skip
-    _consume(broker, alerts, store, metrics, settings)
+    listener = _consume(broker, alerts, store, metrics, settings)
 
     async def prepare() -> None:
         await asyncio.to_thread(create_schema, engine)
@@ -80,7 +82,10 @@ def create_app(settings: AlertsSettings) -> FastAPI:
         log.info("alerts loaded", extra={"alerts": held})
 
     tasks = _Tasks(sender, alerts, settings.tick_interval_s, webhook)
-    startup = Startup(broker, prepare=[prepare], on_start=[tasks.start], on_stop=[tasks.stop])
+    positions = stored_positions(store.resume_points, lambda: listener.epoch)
+    lag = ConsumerLag.of(settings, settings.consumer_group, INPUT_TOPICS, positions, registry)
+    startup = Startup(broker, prepare=[prepare], on_start=[tasks.start, lag.start],
+                      on_stop=[lag.stop, tasks.stop])  # fmt: skip
     app = service_app(
         settings, description=DESCRIPTION, version=__version__, lifespan=startup.lifespan(),
         checks={**standard_checks(settings, broker, engine), "state": startup.check()},
@@ -95,7 +100,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
 
 
 def _consume(broker: KafkaBroker, alerts: Engine, store: SqlAlertsStore,
-             metrics: AlertsMetrics, settings: AlertsSettings) -> None:  # fmt: skip
+             metrics: AlertsMetrics, settings: AlertsSettings) -> SeekToStored:  # fmt: skip
     listener = SeekToStored(store.resume_points, partial(ensure_epoch, settings.kafka_bootstrap))
     subscriber = broker.subscriber(
         *INPUT_TOPICS, group_id=settings.consumer_group, batch=True, max_records=2_000,
@@ -116,6 +121,7 @@ def _consume(broker: KafkaBroker, alerts: Engine, store: SqlAlertsStore,
 
     subscriber(handle)
 
+    return listener
 
 class _Tasks:
     def __init__(self, sender: Sender, alerts: Engine, tick_s: float,

@@ -4,14 +4,18 @@ rules and states from configuration, channels from a fixed set)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy.exc import SQLAlchemyError
 
 from services.alerts.domain.lifecycle import Alert
 
 CHANNELS = ("webhook", "email", "kafka")
 STATES = ("pending", "firing", "acknowledged", "resolved")
+Unsent = Callable[[datetime], tuple[int, datetime | None]]
+"""Notices due by a time and not sent: how many, and when the oldest was made."""
 
 
 class AlertsMetrics:
@@ -32,6 +36,10 @@ class AlertsMetrics:
             registry=registry, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
         )  # fmt: skip
         registry.register(_AlertGauge(list(rules), alerts))
+
+    def watch_unsent(self, registry: CollectorRegistry, unsent: Unsent) -> None:
+        """Export the notices waiting to be sent (read on scrape)."""
+        registry.register(_UnsentGauge(unsent))
 
     def delivered(self, channel: str, ok: bool, seconds: float) -> None:
         self.notifications.labels(channel, "sent" if ok else "failed").inc()
@@ -55,3 +63,35 @@ class _AlertGauge:
         for (rule, state), n in counts.items():
             family.add_metric([rule, state], n)
         yield family
+
+
+class _UnsentGauge:
+    """Notices due (or tried) and not yet sent, and the age of the oldest, read at scrape
+    (nothing while the database cannot answer: before its schema exists, say)."""
+
+    def __init__(self, unsent: Unsent) -> None:
+        self._unsent = unsent
+
+    def describe(self) -> Iterable[GaugeMetricFamily]:
+        return self._families(None)
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        now = datetime.now(UTC)
+        try:
+            count, oldest = self._unsent(now)
+        except SQLAlchemyError:
+            return self._families(None)
+        age = 0.0 if oldest is None else max((now - oldest).total_seconds(), 0.0)
+        return self._families((count, age))
+
+    @staticmethod
+    def _families(values: tuple[int, float] | None) -> list[GaugeMetricFamily]:
+        count = GaugeMetricFamily("snt_alerts_unsent_notifications",
+                                  "Notices due or retrying, not yet sent")  # fmt: skip
+        age = GaugeMetricFamily("snt_alerts_oldest_unsent_age_seconds",
+                                "Age of the oldest notice due or retrying, not yet sent; 0: "
+                                "none waits")  # fmt: skip
+        if values is not None:
+            count.add_metric([], values[0])
+            age.add_metric([], values[1])
+        return [count, age]

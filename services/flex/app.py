@@ -18,7 +18,7 @@ from services.flex.domain.exceptions import Rules
 from services.flex.domain.ledger import Ledger
 from services.flex.domain.report import WardInfo
 from services.flex.fold import Folder, FoldResult
-from services.flex.handlers import register_handlers
+from services.flex.handlers import INPUT_TOPICS, register_handlers
 from services.flex.metrics import FlexMetrics
 from services.flex.publisher import OUTPUT_TOPICS, Area, FlexPublisher, Send
 from services.flex.store.sql import SqlFlexStore, create_schema
@@ -30,6 +30,7 @@ from shared.consumer import SeekToStored
 from shared.db import make_engine
 from shared.epoch import ensure_epoch
 from shared.observability import new_registry
+from shared.lag import ConsumerLag, stored_positions
 from shared.reference import LondonReference, load_reference
 from shared.service import Startup, make_broker, service_app, standard_checks
 
@@ -77,7 +78,10 @@ def create_app(settings: FlexSettings) -> FastAPI:
         log.info("duties loaded", extra={"duties": rows})
 
     tasks = _Tasks(publisher)
-    startup = Startup(broker, prepare=[prepare], on_start=[tasks.start], on_stop=[tasks.stop])
+    positions = stored_positions(store.resume_points, lambda: listener.epoch)
+    lag = ConsumerLag.of(settings, settings.consumer_group, INPUT_TOPICS, positions, registry)
+    startup = Startup(broker, prepare=[prepare], on_start=[tasks.start, lag.start],
+                      on_stop=[lag.stop, tasks.stop])  # fmt: skip
     app = service_app(
         settings, description=DESCRIPTION, version=__version__, lifespan=startup.lifespan(),
         checks={**standard_checks(settings, broker, engine), "state": startup.check()},

@@ -13,7 +13,7 @@ from services.ingest.api import build_router
 from services.ingest.api_releases import build_release_router
 from services.ingest.config import IngestSettings
 from services.ingest.decode import DateWindow
-from services.ingest.handlers import register_handlers
+from services.ingest.handlers import RAW_TOPICS, register_handlers
 from services.ingest.metrics import IngestMetrics
 from services.ingest.outbox import Epochs, OutboxRelay
 from services.ingest.pipeline import Pipeline
@@ -33,6 +33,7 @@ from shared.classification import load_classification
 from shared.db import make_engine
 from shared.epoch import ensure_epoch
 from shared.heap import freeze_static
+from shared.lag import ConsumerLag, committed_positions
 from shared.observability import new_registry
 from shared.reference import load_reference
 from shared.service import broker_lifespan, make_broker, service_app, standard_checks
@@ -50,7 +51,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
     engine = make_engine(settings.database_url)
     create_schema(engine)
     store = SqlIngestStore(engine)
-    metrics.watch_backlog(store.backlog)
+    metrics.watch_backlog(store.backlog, store.oldest_unpublished)
     key = settings.pseudonymisation_key.get_secret_value().encode()
     context = context_factory(load_reference(), load_classification(), key)
     pipeline = Pipeline(store=store, context=context, observe=metrics.observe)
@@ -65,9 +66,12 @@ def create_app(settings: IngestSettings) -> FastAPI:
     auth_engine = make_engine(settings.auth_database_url)
     create_auth_schema(auth_engine)
     start, stop = _relay_hooks(relay, publisher)
+    group = settings.consumer_group
+    positions = committed_positions(settings.kafka_bootstrap, group)
+    lag = ConsumerLag.of(settings, group, RAW_TOPICS, positions, registry)
     app = service_app(
         settings, description=DESCRIPTION, version=__version__,
-        lifespan=broker_lifespan(broker, on_start=[start], on_stop=[stop]),
+        lifespan=broker_lifespan(broker, on_start=[start, lag.start], on_stop=[lag.stop, stop]),
         checks=standard_checks(settings, broker, engine), registry=registry,
     )  # fmt: skip
     add_forbidden_handler(app)

@@ -7,6 +7,7 @@ reason and topic — never a ward, an id or anything personal. Series are create
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -30,6 +31,9 @@ class IngestMetrics:
                                 namespace=ns, registry=registry)  # fmt: skip
         self.backlog = Gauge("outbox_backlog", "Stored events not yet published (read on scrape)",
                              namespace=ns, registry=registry)  # fmt: skip
+        self.oldest = Gauge("outbox_oldest_age_seconds",
+                            "Age of the oldest stored event not yet published; 0: none waits "
+                            "(read on scrape)", namespace=ns, registry=registry)  # fmt: skip
         self.published = Counter("published_total", "Events published", ["topic"],
                                  namespace=ns, registry=registry)  # fmt: skip
         self.publish_failures = Counter("publish_failures_total", "Failed publish attempts",
@@ -51,11 +55,19 @@ class IngestMetrics:
         for reason in RejectReason:
             self.rejected.labels(reason.value)
 
-    def watch_backlog(self, count: Callable[[], int]) -> None:
+    def watch_backlog(self, count: Callable[[], int],
+                      oldest: Callable[[], datetime | None]) -> None:  # fmt: skip
         self.backlog.set_function(lambda: float(count()))
+        self.oldest.set_function(lambda: _age(oldest()))
 
     def observe(self, outcome: Outcome) -> None:
         event_type = outcome.event_type if outcome.event_type in INPUT_TYPES else "unknown"
         self.outcomes.labels(event_type, outcome.status).inc()
         if outcome.reason is not None:
             self.rejected.labels(outcome.reason.value).inc()
+
+
+def _age(stored_at: datetime | None) -> float:
+    if stored_at is None:
+        return 0.0
+    return max((datetime.now(UTC) - stored_at).total_seconds(), 0.0)

@@ -24,7 +24,7 @@ from services.kpi.domain.diagnostics import Diagnostics, Rules
 from services.kpi.domain.state import KpiState, Unit
 from services.kpi.domain.survey import SurveyBook
 from services.kpi.fold import Folder, FoldResult
-from services.kpi.handlers import MAX_RECORDS, register_handlers
+from services.kpi.handlers import INPUT_TOPICS, MAX_RECORDS, register_handlers
 from services.kpi.metrics import KpiMetrics
 from services.kpi.store.read_model import RedisReadModel
 from services.kpi.store.sql import SqlKpiStore, create_schema
@@ -41,6 +41,7 @@ from shared.db import make_engine
 from shared.epoch import ensure_epoch
 from shared.heap import collect_for_batches, freeze_static
 from shared.observability import new_registry
+from shared.lag import ConsumerLag, stored_positions
 from shared.reference import LondonReference, load_reference
 from shared.reference.boundaries import LATEST_SET
 from shared.service import Startup, make_broker, service_app, standard_checks
@@ -99,7 +100,10 @@ def create_app(settings: KpiSettings) -> FastAPI:
         log.info("state loaded", extra={"day_counts": rows})
 
     tasks = _Tasks(publisher, read_model)
-    startup = Startup(broker, prepare=[prepare], on_start=[tasks.start], on_stop=[tasks.stop])
+    positions = stored_positions(store.resume_points, lambda: listener.epoch)
+    lag = ConsumerLag.of(settings, settings.consumer_group, INPUT_TOPICS, positions, registry)
+    startup = Startup(broker, prepare=[prepare], on_start=[tasks.start, lag.start],
+                      on_stop=[lag.stop, tasks.stop])  # fmt: skip
     app = service_app(
         settings, description=DESCRIPTION, version=__version__, lifespan=startup.lifespan(),
         checks={**standard_checks(settings, broker, engine), "state": startup.check()},

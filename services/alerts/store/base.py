@@ -86,6 +86,11 @@ class AlertsStore(Protocol):
         """Notices delivered to the recipient since ``since`` (not history summaries)."""
         ...
 
+    def unsent(self, now: datetime) -> tuple[int, datetime | None]:
+        """Pending deliveries due by ``now`` or tried already (not a digest or a history
+        summary waiting for its time): how many, and when the oldest was made."""
+        ...
+
     def clock(self) -> DataClock: ...
 
     def log(self, *, alert_id: str | None = None, status: str | None = None,

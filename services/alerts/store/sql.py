@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, or_, select, update
 
 from services.alerts.domain.clock import DataClock
 from services.alerts.domain.lifecycle import Alert
@@ -147,6 +147,14 @@ class SqlAlertsStore:
             c.kind != "history", c.delivered_at >= since)  # fmt: skip
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
+
+    def unsent(self, now: datetime) -> tuple[int, datetime | None]:
+        c = t.deliveries.c
+        query = select(func.count(), func.min(c.created_at)).where(
+            c.status == "pending", or_(c.next_attempt_at <= now, c.attempts > 0))  # fmt: skip
+        with self._engine.connect() as conn:
+            row = conn.execute(query).one()
+        return int(row[0]), _aware(row[1])
 
     def clock(self) -> DataClock:
         with self._engine.connect() as conn:

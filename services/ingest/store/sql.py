@@ -293,3 +293,9 @@ class SqlIngestStore(SqlReleases):
         query = select(func.count()).select_from(t.events).where(t.events.c.published_at.is_(None))
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
+
+    def oldest_unpublished(self) -> datetime | None:
+        c = t.events.c
+        query = select(c.created_at).where(c.published_at.is_(None)).order_by(c.seq).limit(1)
+        with self._engine.connect() as conn:
+            return _aware(conn.execute(query).scalar_one_or_none())
