@@ -30,7 +30,13 @@ from services.flex.publisher import Area
 from services.flex.render import to_csv, to_html
 from shared.auth import Authenticator, Role
 
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Month = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+        description="YYYY-MM; default: the data's last month (the latest holding a duty)",
+    ),
+]
 Format = Literal["json", "csv", "html"]
 
 
@@ -80,6 +86,14 @@ def build_router(
         return {"ward_code": ward_code, "borough_code": info.borough, "date": day,
                 "roles": roles, "exceptions": found}  # fmt: skip
 
+    def data_date() -> date:
+        """The flex data's clock: the latest day holding a duty, never after today."""
+        with folder.lock:
+            return folder.ledger.data_date(today())
+
+    def data_month(month: str | None) -> str:
+        return month or f"{data_date():%Y-%m}"
+
     def report(scope: str, month: str, fmt: Format) -> Any:
         year, number = (int(x) for x in month.split("-"))
         with folder.lock:
@@ -95,18 +109,22 @@ def build_router(
         return _report_body(found, title)
 
     @router.get("/boroughs/{borough_code}/report", dependencies=[borough_scope])
-    def borough_report(borough_code: str, month: Month, format: Format = "json") -> Any:
-        """The monthly SNT abstraction report of the borough: a row per ward and a total."""
-        return report(borough_code, month, format)
+    def borough_report(borough_code: str, month: Month = None, format: Format = "json") -> Any:
+        """The monthly SNT abstraction report of the borough: a row per ward and a total;
+        ``month`` by default the data's last month (the latest holding a duty)."""
+        return report(borough_code, data_month(month), format)
 
     @router.get("/mps/report", dependencies=[central])
-    def mps_report(month: Month, format: Format = "json") -> Any:
-        """The MPS's monthly SNT abstraction report: a row per borough and a total."""
-        return report("MPS", month, format)
+    def mps_report(month: Month = None, format: Format = "json") -> Any:
+        """The MPS's monthly SNT abstraction report: a row per borough and a total; ``month``
+        by default the data's last month (the latest holding a duty)."""
+        return report("MPS", data_month(month), format)
 
     @router.get("/boroughs/{borough_code}/exceptions", dependencies=[borough_scope])
-    def borough_exceptions(borough_code: str, month: Month) -> Any:
-        """Every exception of the borough's wards in the month, each with its duties."""
+    def borough_exceptions(borough_code: str, month: Month = None) -> Any:
+        """Every exception of the borough's wards in the month (by default the data's last),
+        each with its duties."""
+        month = data_month(month)
         year, number = (int(x) for x in month.split("-"))
         days = [date(year, number, d) for d in range(1, calendar.monthrange(year, number)[1] + 1)]
         found = []
@@ -125,7 +143,7 @@ def build_router(
                 "exceptions": found}  # fmt: skip
 
     def kpi9_body(wards: list[WardInfo], scope: str, as_of: date | None) -> Any:
-        end = as_of or today()
+        end = as_of or data_date()
         month_first = end.replace(day=1)
         with folder.lock:
             month = kpi9(folder.ledger, wards, month_first, end)
@@ -138,7 +156,8 @@ def build_router(
     @router.get("/wards/{ward_code}/kpi9", dependencies=[ward_scope])
     def ward_kpi9(ward_code: str, as_of: date | None = None) -> Any:
         """KPI 9: authorised ward flex as a share of planned SN hours, month and financial
-        year to date, against the same period last year."""
+        year to date, against the same period last year; as of the flex data's last day
+        (the latest holding a duty, never after today) unless ``as_of`` says."""
         return kpi9_body([ward(ward_code)], ward_code, as_of)
 
     @router.get("/boroughs/{borough_code}/kpi9", dependencies=[borough_scope])

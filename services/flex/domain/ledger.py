@@ -198,6 +198,12 @@ class Ledger:
     def cell(self, ward: str, role: str, day: date) -> Cell:
         return self.cells.get((ward, role, day)) or Cell()
 
+    def data_date(self, today: date) -> date:
+        """The latest day holding a current duty, never after ``today`` (``today`` when none
+        is held): the data's clock, which reports and KPI 9 open on, not the machine's."""
+        held = (day for (_, day), ids in self.home_duties.items() if ids and day <= today)
+        return max(held, default=today)
+
     def _add(self, d: Duty, sign: int) -> None:
         self.boroughs[d.home_ward] = d.home_borough
         minutes = sign * d.minutes
