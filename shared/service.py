@@ -12,13 +12,14 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any, cast
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from shared import db
+from shared.api.errors import add_error_handlers, known_query
 from shared.observability import Check, guard_wire_logs, ops_router
 from shared.settings import ServiceSettings
 
@@ -193,14 +194,18 @@ def service_app(
     checks: Mapping[str, Check],
     registry: CollectorRegistry,
 ) -> FastAPI:
-    """A FastAPI application with the operational endpoints already mounted."""
+    """A FastAPI application with the operational endpoints already mounted, answering
+    every error with the one error model (``reason`` and ``detail``) and refusing query
+    parameters a route does not take."""
     app = FastAPI(
         title=f"SNT {settings.service_name} service",
         description=description,
         version=version,
         lifespan=lifespan,
+        dependencies=[Depends(known_query)],
     )
     app.include_router(ops_router(settings.service_name, checks, registry))
+    add_error_handlers(app)
     return app
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
@@ -93,6 +94,21 @@ class ServiceSettings(StrictSettings):
     log_json: bool = Field(default=True, description="Structured JSON logs (false: plain text)")
 
 
+class ReadApiSettings(ServiceSettings):
+    """Settings of a service whose read API takes dates (``as_of``, ``day``, ``month``...)."""
+
+    earliest_date: date = Field(
+        default=date(2000, 1, 1), ge=date(2000, 1, 1),
+        description="Earliest date a query may name (not before 2000-01-01, the first day "
+        "figures are kept for); earlier: 422 date_out_of_range",
+    )  # fmt: skip
+    days_ahead: int = Field(
+        default=366, ge=0, le=3660,
+        description="How many days past today a query date may be; later: 422 "
+        "date_out_of_range",
+    )  # fmt: skip
+
+
 def _unknown_keys(cls: type[StrictSettings], environ: Mapping[str, str]) -> list[str]:
     prefix = cls.env_prefix().upper()
     known = {prefix + name.upper() for name in cls.model_fields}
@@ -149,4 +165,11 @@ def _describe(cls: type[StrictSettings], err: Any) -> str:
     return f"{cls.env_prefix()}{field.upper()}: {err.get('msg', 'invalid')}"
 
 
-__all__ = ["Environment", "ServiceSettings", "SettingsError", "StrictSettings", "load_settings"]
+__all__ = [
+    "Environment",
+    "ReadApiSettings",
+    "ServiceSettings",
+    "SettingsError",
+    "StrictSettings",
+    "load_settings",
+]

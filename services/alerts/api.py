@@ -12,7 +12,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from services.alerts.domain.lifecycle import Alert
@@ -21,6 +21,8 @@ from services.alerts.domain.rules import SEVERITIES
 from services.alerts.engine import Engine
 from services.alerts.scope import AlertScope, SilenceConflictError
 from services.alerts.store.base import AlertsStore, DeliveryRow
+from services.alerts.targets import TargetPolicy
+from shared.api import ApiError
 from shared.auth import Authenticator, Principal, Role, forbidden_as_403
 
 AREA = r"^(E05\d{6}|E09\d{6}|MPS)$"
@@ -59,7 +61,7 @@ class SubscriptionIn(BaseModel):
 
 
 def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
-                 now: Callable[[], datetime], scope: AlertScope,
+                 now: Callable[[], datetime], scope: AlertScope, targets: TargetPolicy,
                  page_size: int = 12) -> APIRouter:  # fmt: skip
     router = APIRouter(prefix="/v1", tags=["alerts"])
     anyone = Depends(auth.principal)
@@ -75,6 +77,8 @@ def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
         borough outside your scope is 403); ``open_only``: not resolved; ``paged``: a page's
         worth, most severe first, with ``more`` left out ("and N more")."""
         if borough_code is not None:
+            if not scope.known(borough_code):
+                raise ApiError(404, "unknown_area", f"{borough_code[:40]!r} is not an MPS area")
             with forbidden_as_403():
                 scope.require_borough_filter(principal, borough_code)
         with engine.lock:
@@ -99,27 +103,32 @@ def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
         with engine.lock:
             alert = engine.alerts.get(alert_id)
         if alert is None:
-            raise HTTPException(404, f"no alert {alert_id}")
+            raise ApiError(404, "not_found", f"no alert {alert_id}")
         with forbidden_as_403():
             scope.require_alert(principal, alert)
         try:
             return _alert(engine.acknowledge(alert_id, principal.name, body.note))
         except KeyError as exc:
-            raise HTTPException(404, f"no alert {alert_id}") from exc
+            raise ApiError(404, "not_found", f"no alert {alert_id}") from exc
         except ValueError as exc:
-            raise HTTPException(409, str(exc)) from exc
+            raise ApiError(409, "conflict", str(exc)) from exc
 
     @router.post("/silences", status_code=201)
     def silence(body: SilenceIn, principal: Principal = anyone) -> Any:
         """Silence matching alerts for a time, with a reason (you are the author). Without
         the MPS-wide view, the silence must name a borough or ward in your scope."""
         if body.rule_id is not None and body.rule_id not in engine.rules.rules:
-            raise HTTPException(422, f"no rule {body.rule_id!r}")
+            raise ApiError(422, "unknown_rule", f"no rule {body.rule_id!r}")
+        for code in (body.area_code, body.borough_code):
+            if code is not None and not scope.known(code):
+                raise ApiError(422, "unknown_area", f"{code} is not an MPS ward or borough")
         try:
             with forbidden_as_403():
                 where = scope.silence_matchers(principal, body.area_code, body.borough_code)
         except SilenceConflictError as exc:
-            raise HTTPException(422, f"the silence would match nothing: {exc}") from exc
+            raise ApiError(
+                422, "matches_nothing", f"the silence would match nothing: {exc}"
+            ) from exc
         start = now()
         ends = start + timedelta(hours=body.hours)
         made = Silence(f"silence-{uuid.uuid4().hex[:12]}", start, ends, principal.name,
@@ -145,7 +154,10 @@ def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
     def put_subscription(subscription_id: str, body: SubscriptionIn) -> Any:
         """Create or replace a subscription (who hears about what, on which channel)."""
         if subscription_id == "topic":
-            raise HTTPException(409, "'topic' is reserved for the alerts topic")
+            raise ApiError(409, "reserved", "'topic' is reserved for the alerts topic")
+        problem = targets.problem(body.channel, body.target)
+        if problem is not None:
+            raise ApiError(422, "target_not_allowed", problem)
         made = Subscription(subscription_id, body.name, body.scope, body.scope_code,
                             body.channel, body.target, tuple(body.rules), body.min_severity,
                             body.recognition, body.push_severity)  # fmt: skip
@@ -156,7 +168,7 @@ def build_router(engine: Engine, store: AlertsStore, auth: Authenticator,
                    status_code=204)  # fmt: skip
     def delete_subscription(subscription_id: str) -> None:
         if not engine.delete_subscription(subscription_id):
-            raise HTTPException(404, f"no subscription {subscription_id}")
+            raise ApiError(404, "not_found", f"no subscription {subscription_id}")
 
     @router.get("/deliveries", dependencies=[managers])
     def deliveries(

@@ -94,8 +94,9 @@ def create_app(settings: AlertsSettings) -> FastAPI:
     add_forbidden_handler(app)
     mount_asyncapi(app, broker, settings.service_name, version=__version__)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
-    scope = AlertScope(_borough_of(reference))
-    app.include_router(build_router(alerts, store, auth, _now, scope, settings.page_size))
+    scope = AlertScope(_borough_of(reference), frozenset(b.code for b in reference.boroughs()))
+    app.include_router(build_router(alerts, store, auth, _now, scope, settings.targets(),
+                                    settings.page_size))  # fmt: skip
     return app
 
 
@@ -122,6 +123,7 @@ def _consume(broker: KafkaBroker, alerts: Engine, store: SqlAlertsStore,
     subscriber(handle)
 
     return listener
+
 
 class _Tasks:
     def __init__(self, sender: Sender, alerts: Engine, tick_s: float,

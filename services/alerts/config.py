@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.alerts.domain.routing import Budget
+from services.alerts.targets import Origin, TargetPolicy
 from shared.settings import ServiceSettings
 
 
@@ -69,6 +70,35 @@ class AlertsSettings(ServiceSettings):
         wait = min(self.group_interval_s, 30.0) if self.group_wait_s is None else self.group_wait_s
         return Budget(wait, self.group_interval_s, self.digest_hour, self.daily_cap,
                       self.history_wait_s)  # fmt: skip
+
+    webhook_origins: tuple[str, ...] = Field(
+        default=(),
+        description="Where webhook subscriptions may post, as a JSON list of origins "
+        "scheme://host[:port] (e.g. [\"https://hooks.met.police.uk\"]; a host *.example.org "
+        "allows its subdomains); none: webhooks only to this machine, if allowed below",
+    )  # fmt: skip
+    webhook_loopback: bool = Field(
+        default=False,
+        description="Also allow webhooks to this machine (localhost, 127.0.0.0/8, ::1) on any "
+        "port: for single-machine stacks and tests; never in production",
+    )  # fmt: skip
+    email_domains: tuple[str, ...] = Field(
+        default=(),
+        description="Domains e-mail subscriptions may send to, as a JSON list (e.g. "
+        "[\"met.police.uk\"]; *.example.org allows its subdomains); none: no e-mail "
+        "subscription",
+    )  # fmt: skip
+
+    @field_validator("webhook_origins")
+    @classmethod
+    def _origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in value:
+            Origin.parse(origin)  # ValueError: refused at start-up, with the origin named
+        return value
+
+    def targets(self) -> TargetPolicy:
+        """The allow-list that subscriptions' targets are checked against."""
+        return TargetPolicy.of(self.webhook_origins, self.email_domains, self.webhook_loopback)
 
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server for email notices")
     smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port")

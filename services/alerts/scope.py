@@ -9,7 +9,7 @@ borough (or a ward, whose borough is then recorded as a matcher too) that they m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 
 from services.alerts.domain.lifecycle import Alert
@@ -33,8 +33,13 @@ class SilenceConflictError(ValueError):
 
 
 class AlertScope:
-    def __init__(self, borough_of: BoroughOf) -> None:
+    def __init__(self, borough_of: BoroughOf, boroughs: Container[str]) -> None:
         self._borough_of = borough_of
+        self._boroughs = boroughs
+
+    def known(self, code: str) -> bool:
+        """``MPS``, an MPS borough, or a ward of the reference data."""
+        return code == MPS or code in self._boroughs or self._borough_of(code) is not None
 
     def borough(self, area_code: str | None, borough_code: str | None) -> str | None:
         """The borough an alert or silence belongs to (None: MPS-wide or unknown)."""

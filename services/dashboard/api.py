@@ -33,7 +33,10 @@ from services.dashboard.pack.render import render_html, render_pdf, render_templ
 from services.dashboard.pack.status import GROUP_NAMES, figure_spc_class, trajectory_status
 from services.dashboard.paths import PathRefusedError, passage, raw_tail
 from services.dashboard.upstream import Upstream, UpstreamError
+from shared.api import ApiError, DateWindow, IsoDate
+from shared.api.errors import FORWARDS_QUERY, REASONS
 from shared.auth import Authenticator, Principal, forbidden_as_403
+from shared.auth.http import known_code
 from shared.auth.scopes import BOROUGH_CODE, WARD_CODE
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -43,10 +46,15 @@ Period = Literal["fytd", "rolling_12m", "month", "rolling_28d", "week", "fortnig
 
 
 def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
-                 ward_map: WardMap, hub: LiveHub,
-                 attention_limit: int = DEFAULT_LIMIT) -> APIRouter:  # fmt: skip
+                 ward_map: WardMap, hub: LiveHub, attention_limit: int = DEFAULT_LIMIT, *,
+                 window: DateWindow) -> APIRouter:  # fmt: skip
     router = APIRouter()
     anyone = Depends(auth.principal)
+
+    def dated(as_of: date | None) -> dict[str, str]:
+        """The ``as_of`` parameter to send upstream, checked against the dates answered for."""
+        day = window.check(as_of)
+        return {"as_of": day.isoformat()} if day else {}
 
     def token(request: Request) -> str:
         return request.headers["Authorization"].split(None, 1)[1]
@@ -70,9 +78,14 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                 "scope_wards": sorted(principal.wards),
                 **directory.visible(principal)}  # fmt: skip
 
-    @router.get("/api/{service}/{path:path}", tags=["dashboard"], operation_id="passthrough_get")
+    @router.get(
+        "/api/{service}/{path:path}",
+        tags=["dashboard"],
+        operation_id="passthrough_get",
+        openapi_extra={FORWARDS_QUERY: True},
+    )
     @router.post("/api/{service}/{path:path}", tags=["dashboard"],
-                 operation_id="passthrough_post")  # fmt: skip
+                 operation_id="passthrough_post", openapi_extra={FORWARDS_QUERY: True})  # fmt: skip
     async def passthrough(service: Literal["kpi", "flex", "alerts"], path: str,
                           request: Request, principal: Principal = anyone) -> Response:  # fmt: skip
         """The kpi, flex or alerts API, called with your own token (reads; and acknowledging
@@ -89,7 +102,8 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
             found = await upstream.request(service, request.method, opened.path, token(request),
                                            dict(request.query_params), body)  # fmt: skip
         except UpstreamError as exc:
-            raise HTTPException(exc.status, exc.detail) from exc
+            reason = exc.reason or REASONS.get(exc.status, "upstream_error")
+            raise ApiError(exc.status, reason, exc.detail) from exc
         return Response(found.content, found.status_code,
                         media_type=found.headers.get("content-type"))  # fmt: skip
 
@@ -103,7 +117,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                                           "X-Accel-Buffering": "no"})  # fmt: skip
 
     @router.get("/summary/mps", tags=["dashboard"])
-    async def mps_summary(request: Request, period: Period = "fytd", as_of: date | None = None,
+    async def mps_summary(request: Request, period: Period = "fytd", as_of: IsoDate | None = None,
                           principal: Principal = anyone) -> Any:  # fmt: skip
         """Every borough's crime KPIs with their status in words (central users). The MPS's
         own movement is said once (``movement``); ``attention`` lists the boroughs that differ
@@ -112,7 +126,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
         if not principal.can_see_mps():
             raise HTTPException(403, "out of scope: the MPS view is for central users")
         source = upstream.source(token(request))
-        params = {"period": period, **_as_of(as_of)}
+        params = {"period": period, **dated(as_of)}
         codes = sorted(directory.boroughs, key=lambda c: directory.boroughs[c])
         mps, *bodies = await _fetch(asyncio.gather(
             source.get("kpi", "/v1/kpi/mps", params),
@@ -128,7 +142,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
 
     @router.get("/summary/boroughs/{borough_code}", tags=["dashboard"])
     async def borough_summary(borough_code: str, request: Request, period: Period = "fytd",
-                              as_of: date | None = None,
+                              as_of: IsoDate | None = None,
                               principal: Principal = anyone) -> Any:  # fmt: skip
         """The borough's wards (those in your scope) with their crime KPIs and status in
         words, the wards needing attention first; the borough row when you may see it. The
@@ -137,7 +151,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
         most significant first, at most the configured number, with how many more."""
         wards = _wards_in_scope(directory, principal, borough_code)
         source = upstream.source(token(request))
-        params = {"period": period, **_as_of(as_of)}
+        params = {"period": period, **dated(as_of)}
         whole = principal.can_see_borough(borough_code)
         calls = [source.get("kpi", f"/v1/kpi/wards/{w.code}", params) for w in wards]
         if whole:
@@ -154,17 +168,17 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                 "areas": _attention_first(rows)}  # fmt: skip
 
     @router.get("/summary/wards/{ward_code}", tags=["dashboard"])
-    async def ward_summary(ward_code: str, request: Request, as_of: date | None = None,
+    async def ward_summary(ward_code: str, request: Request, as_of: IsoDate | None = None,
                            principal: Principal = anyone) -> Any:  # fmt: skip
         """The ward's crime KPIs, FYTD and rolling 12 months, with status in words."""
         found = directory.wards.get(ward_code)
         if found is None:
-            raise HTTPException(404, f"{ward_code} is not an MPS ward")
+            raise ApiError(404, "unknown_area", f"{ward_code} is not an MPS ward")
         with forbidden_as_403():
             principal.require_ward(ward_code, found.borough_code)
         source = upstream.source(token(request))
         fytd, rolling = await _fetch(asyncio.gather(*(
-            source.get("kpi", f"/v1/kpi/wards/{ward_code}", {"period": p, **_as_of(as_of)})
+            source.get("kpi", f"/v1/kpi/wards/{ward_code}", {"period": p, **dated(as_of)})
             for p in ("fytd", "rolling_12m"))))  # fmt: skip
         return {"code": ward_code, "name": found.name, "borough_code": found.borough_code,
                 "borough_name": directory.boroughs[found.borough_code],
@@ -174,36 +188,36 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                 "rolling_12m": _row(ward_code, found.name, rolling)}  # fmt: skip
 
     @router.get("/basis/mps", tags=["dashboard"])
-    async def mps_basis(request: Request, period: Period = "fytd", as_of: date | None = None,
+    async def mps_basis(request: Request, period: Period = "fytd", as_of: IsoDate | None = None,
                         principal: Principal = anyone) -> Any:  # fmt: skip
         """What the MPS's figures cover and rest on, in words: the period, and per KPI group
         the source (monthly published counts, event-level records, simulated records, or
         no data of the group loaded)."""
         source = upstream.source(token(request))
         body = await _fetch(source.get("kpi", "/v1/kpi/mps", {"period": period,
-                                                                **_as_of(as_of)}))  # fmt: skip
+                                                                **dated(as_of)}))  # fmt: skip
         return basis(body["figures"])
 
     @router.get("/basis/boroughs/{borough_code}", tags=["dashboard"])
     async def borough_basis(borough_code: str, request: Request, period: Period = "fytd",
-                            as_of: date | None = None,
+                            as_of: IsoDate | None = None,
                             principal: Principal = anyone) -> Any:  # fmt: skip
         """What the borough's figures cover and rest on, in words (as ``/basis/mps``)."""
         _require_code("boroughs", borough_code)
         source = upstream.source(token(request))
-        params = {"period": period, **_as_of(as_of)}
+        params = {"period": period, **dated(as_of)}
         body = await _fetch(source.get("kpi", f"/v1/kpi/boroughs/{borough_code}", params))
         return basis(body["figures"])
 
     @router.get("/maps/boroughs/{borough_code}.svg", tags=["dashboard"])
     async def borough_map(borough_code: str, request: Request, group: Group = "violence",
                           period: Literal["fytd", "rolling_12m"] = "fytd",
-                          as_of: date | None = None,
+                          as_of: IsoDate | None = None,
                           principal: Principal = anyone) -> Response:  # fmt: skip
         """The borough's wards coloured and marked by the KPI's status."""
         wards = _wards_in_scope(directory, principal, borough_code)
         source = upstream.source(token(request))
-        params = {"period": period, **_as_of(as_of)}
+        params = {"period": period, **dated(as_of)}
         bodies = await _fetch(asyncio.gather(*(
             source.get("kpi", f"/v1/kpi/wards/{w.code}", params) for w in wards)))  # fmt: skip
         statuses = {w.code: trajectory_status(_group(b, group)) for w, b in
@@ -215,13 +229,13 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
     @router.get("/maps/mps.svg", tags=["dashboard"])
     async def mps_map(request: Request, group: Group = "violence",
                       period: Literal["fytd", "rolling_12m"] = "fytd",
-                      as_of: date | None = None,
+                      as_of: IsoDate | None = None,
                           principal: Principal = anyone) -> Response:  # fmt: skip
         """Every borough coloured and marked by the KPI's status (central users)."""
         if not principal.can_see_mps():
             raise HTTPException(403, "out of scope: the MPS map is for central users")
         source = upstream.source(token(request))
-        params = {"period": period, **_as_of(as_of)}
+        params = {"period": period, **dated(as_of)}
         codes = sorted(directory.boroughs)
         bodies = await _fetch(asyncio.gather(*(
             source.get("kpi", f"/v1/kpi/boroughs/{c}", params) for c in codes)))  # fmt: skip
@@ -233,13 +247,13 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
     @router.get("/charts/{level}/{code}/{kind}.svg", tags=["dashboard"])
     async def chart(level: Literal["wards", "boroughs"], code: str,
                     kind: Literal["trajectory", "spc"], request: Request,
-                    group: Group = "violence", as_of: date | None = None,
+                    group: Group = "violence", as_of: IsoDate | None = None,
                     principal: Principal = anyone) -> Response:  # fmt: skip
         """A ward's or borough's trajectory chart (cumulative FYTD against last year and the
         target) or its monthly XmR chart."""
-        _require_code(level, code)
+        _require_area(directory, principal, level, code)
         source = upstream.source(token(request))
-        figures = await _fetch(source.get("kpi", f"/v1/kpi/{level}/{code}", _as_of(as_of)))
+        figures = await _fetch(source.get("kpi", f"/v1/kpi/{level}/{code}", dated(as_of)))
         end = date.fromisoformat(_group(figures, group)["period_end"])
         params = {"group": group, "interval": "month", "as_of": end.isoformat()}
         spc = await _fetch(source.get("kpi", f"/v1/kpi/{level}/{code}/spc", params))
@@ -252,18 +266,15 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
         return _svg(trajectory_chart(spc, end, ratio, label))
 
     @router.get("/packs/boroughs/{borough_code}", tags=["dashboard"])
-    async def borough_pack(borough_code: str, request: Request, as_of: date | None = None,
+    async def borough_pack(borough_code: str, request: Request, as_of: IsoDate | None = None,
                            format: Format = "html",
                            principal: Principal = anyone) -> Response:  # fmt: skip
         """The Borough SN Performance Pack as HTML or PDF."""
-        if borough_code not in directory.boroughs:
-            raise HTTPException(404, f"{borough_code} is not an MPS borough")
-        if not principal.can_see_borough(borough_code):
-            raise HTTPException(403, f"out of scope: borough {borough_code} is not in your scope")
+        _require_area(directory, principal, "boroughs", borough_code)
         wards = [Area(w.code, w.name) for w in directory.wards_of(borough_code)]
         area = Area(borough_code, directory.boroughs[borough_code])
         source = upstream.source(token(request))
-        day = as_of or await _data_date(source, f"/v1/kpi/boroughs/{borough_code}")
+        day = window.check(as_of) or await _data_date(source, f"/v1/kpi/boroughs/{borough_code}")
         made = await _fetch(build_pack(source, area, wards, day, datetime.now(UTC)))
         html = await asyncio.to_thread(render_html, made, ward_map)
         name = f"sn-pack-{borough_code}-{made.as_of.isoformat()}"
@@ -271,13 +282,13 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
 
     @router.get("/packs/meetings/{meeting}", tags=["dashboard"])
     async def meeting_pack(meeting: str, request: Request, borough: str | None = None,
-                           cluster: str | None = None, as_of: date | None = None,
+                           cluster: str | None = None, as_of: IsoDate | None = None,
                            format: Format = "html",
                            principal: Principal = anyone) -> Response:  # fmt: skip
         """A meeting pack: with ``borough`` a borough meeting (``cluster`` narrows the weekly
         cluster meeting to one cluster's wards), without it a corporate one."""
         if borough is not None:
-            _require_code("boroughs", borough)
+            _require_area(directory, principal, "boroughs", borough)
         names = directory.names()
         scope = None if borough is None else (borough, directory.boroughs.get(borough, borough))
         wards = None
@@ -291,7 +302,7 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
                 raise HTTPException(422, f"cluster {cluster} is not a cluster of {borough}")
             wards = frozenset(found[0].ward_codes)
         source = upstream.source(token(request))
-        day = as_of or await _data_date(
+        day = window.check(as_of) or await _data_date(
             source, "/v1/kpi/mps" if borough is None else f"/v1/kpi/boroughs/{borough}"
         )
         try:
@@ -308,17 +319,36 @@ def build_router(upstream: Upstream, auth: Authenticator, directory: Directory,
 def _require_code(level: str, code: str) -> None:
     """A ward (E05…) or borough (E09…) code, checked before it goes into an upstream URL."""
     pattern, kind = (WARD_CODE, "ward") if level == "wards" else (BOROUGH_CODE, "borough")
-    if not pattern.fullmatch(code):
-        raise HTTPException(422, f"not a {kind} code ({pattern.pattern[:3]} + 6 digits): {code!r}")
+    known_code(code, pattern, kind)
+
+
+def _require_area(directory: Directory, principal: Principal, level: str, code: str) -> None:
+    """Before any upstream call: a well-formed code (422), of an MPS ward or borough (404),
+    in the caller's scope (403)."""
+    _require_code(level, code)
+    if level == "wards":
+        found = directory.wards.get(code)
+        if found is None:
+            raise ApiError(404, "unknown_area", f"{code} is not an MPS ward")
+        with forbidden_as_403():
+            principal.require_ward(code, found.borough_code)
+        return
+    if code not in directory.boroughs:
+        raise ApiError(404, "unknown_area", f"{code} is not an MPS borough")
+    with forbidden_as_403():
+        principal.require_borough(code)
 
 
 def _wards_in_scope(directory: Directory, principal: Principal, borough_code: str) -> list[Any]:
     """The borough's wards the caller may see: 404 for no MPS borough, 403 for none."""
+    _require_code("boroughs", borough_code)
     if borough_code not in directory.boroughs:
-        raise HTTPException(404, f"{borough_code!r} is not an MPS borough")
+        raise ApiError(404, "unknown_area", f"{borough_code!r} is not an MPS borough")
     wards = directory.wards_in_scope(principal, borough_code)
     if not wards:
-        raise HTTPException(403, f"out of scope: no ward of {borough_code} in your scope")
+        raise ApiError(
+            403, "out_of_scope", f"out of scope: no ward of {borough_code} in your scope"
+        )
     return wards
 
 
@@ -326,16 +356,13 @@ async def _fetch(call: Any) -> Any:
     try:
         return await call
     except UpstreamError as exc:
-        raise HTTPException(exc.status if exc.status in (403, 404, 422) else 502,
-                            f"{exc.service} API: {exc.detail}") from exc  # fmt: skip
+        status = exc.status if exc.status in (403, 404, 422) else 502
+        reason = exc.reason if status == exc.status and exc.reason else REASONS[status]
+        raise ApiError(status, reason, f"{exc.service} API: {exc.detail}") from exc
 
 
 async def _data_date(source: Any, path: str) -> date:
     return await _fetch(data_date(source, path))  # type: ignore[no-any-return]
-
-
-def _as_of(as_of: date | None) -> dict[str, str]:
-    return {"as_of": as_of.isoformat()} if as_of else {}
 
 
 def _row(code: str, name: str, body: dict[str, Any],

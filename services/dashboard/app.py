@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from faststream import AckPolicy
@@ -22,6 +24,7 @@ from services.dashboard.live import LiveHub, decode
 from services.dashboard.pack.map import WardMap
 from services.dashboard.upstream import Upstream
 from shared import __version__
+from shared.api import DateWindow
 from shared.asyncapi import mount_asyncapi
 from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
 from shared.auth import create_schema as create_auth_schema
@@ -74,9 +77,9 @@ def create_app(settings: DashboardSettings) -> FastAPI:
     mount_asyncapi(app, broker, settings.service_name, version=__version__)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
     ward_map = WardMap(reference, load_2022_shapes())
-    app.include_router(
-        build_router(upstream, auth, directory, ward_map, hub, settings.attention_limit)
-    )
+    window = DateWindow(settings.earliest_date, settings.days_ahead, _today)
+    limit = settings.attention_limit
+    app.include_router(build_router(upstream, auth, directory, ward_map, hub, limit, window=window))
     return app
 
 
@@ -107,3 +110,7 @@ def _upstream_check(upstream: Upstream, name: str) -> Check:
             raise ConnectionError(f"{name} API answered {found.status_code}")
 
     return check
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo("Europe/London")).date()

@@ -14,11 +14,12 @@ SERVICES = ("kpi", "flex", "alerts")
 class UpstreamError(RuntimeError):
     """A kpi, flex or alerts call failed; ``status`` is the HTTP status to pass on."""
 
-    def __init__(self, service: str, status: int, detail: str) -> None:
+    def __init__(self, service: str, status: int, detail: str, reason: str | None = None) -> None:
         super().__init__(f"{service} API: {status} {detail}")
         self.service = service
         self.status = status
         self.detail = detail
+        self.reason = reason
 
 
 class Source(Protocol):
@@ -70,14 +71,18 @@ class HttpSource:
     async def get(self, service: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
         response = await self._upstream.request(service, "GET", path, self._token, params)
         if response.status_code != 200:
-            raise UpstreamError(service, response.status_code, _detail(response))
+            raise UpstreamError(service, response.status_code, *_refusal(response))
         return response.json()
 
 
-def _detail(response: httpx.Response) -> str:
+def _refusal(response: httpx.Response) -> tuple[str, str | None]:
+    """The detail and reason of an upstream error answer (the error model's fields)."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:300]
-    detail = body.get("detail") if isinstance(body, dict) else None
-    return str(detail if detail is not None else body)[:300]
+        return response.text[:300], None
+    if not isinstance(body, dict):
+        return str(body)[:300], None
+    detail, reason = body.get("detail"), body.get("reason")
+    text = str(detail if detail is not None else body)[:300]
+    return text, reason if isinstance(reason, str) else None

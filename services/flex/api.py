@@ -5,12 +5,11 @@ central everything (the MPS endpoints need it)."""
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.flex.domain.exceptions import Rules, ward_day_exceptions, ward_month_exceptions
 from services.flex.domain.ledger import ROLES
@@ -28,21 +27,19 @@ from services.flex.domain.report import (
 from services.flex.fold import Folder
 from services.flex.publisher import Area
 from services.flex.render import to_csv, to_html
+from shared.api import ApiError, DateWindow, IsoDate, IsoMonth
 from shared.auth import Authenticator, Role
 
 Month = Annotated[
-    str | None,
-    Query(
-        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
-        description="YYYY-MM; default: the data's last month (the latest holding a duty)",
-    ),
+    IsoMonth | None,
+    Query(description="YYYY-MM; default: the data's last month (the latest holding a duty)"),
 ]
 Format = Literal["json", "csv", "html"]
 
 
 def build_router(
     folder: Folder, area: Area, rules: Rules, auth: Authenticator,
-    borough_names: dict[str, str], today: Callable[[], date],
+    borough_names: dict[str, str], window: DateWindow,
 ) -> APIRouter:  # fmt: skip
     router = APIRouter(prefix="/v1/flex", tags=["flex"])
 
@@ -51,21 +48,22 @@ def build_router(
         return info.borough if info else None
 
     ward_scope = Depends(auth.ward_in_path(borough_of))
-    borough_scope = Depends(auth.borough_in_path())
+    borough_scope = Depends(auth.borough_in_path(borough_names))
     central = Depends(auth.require_roles(Role.CENTRAL, Role.SYSTEM))
 
     def ward(code: str) -> WardInfo:
         info = area.wards.get(code)
         if info is None:
-            raise HTTPException(404, f"{code} is not a London ward code")
+            raise ApiError(404, "unknown_area", f"{code} is not a London ward code")
         return info
 
     @router.get("/wards/{ward_code}", dependencies=[ward_scope])
-    def ward_day(ward_code: str, day: date) -> Any:
+    def ward_day(ward_code: str, day: IsoDate) -> Any:
         """The ward's day: per role the planned, on-ward, flexed and abstracted minutes,
         officers on duty, those available for the staffing model (on duty on the ward; None
         when no roster of the role is held that month), and the exceptions."""
         info = ward(ward_code)
+        window.check(day, "day")
         with folder.lock:
             ledger = folder.ledger
             roles = []
@@ -89,13 +87,13 @@ def build_router(
     def data_date() -> date:
         """The flex data's clock: the latest day holding a duty, never after today."""
         with folder.lock:
-            return folder.ledger.data_date(today())
+            return folder.ledger.data_date(window.today())
 
     def data_month(month: str | None) -> str:
         return month or f"{data_date():%Y-%m}"
 
     def report(scope: str, month: str, fmt: Format) -> Any:
-        year, number = (int(x) for x in month.split("-"))
+        year, number = window.month(month)
         with folder.lock:
             found = monthly_report(folder.ledger, area.wards.values(), scope, year, number,
                                    lambda b: borough_names.get(b, b))  # fmt: skip
@@ -125,7 +123,7 @@ def build_router(
         """Every exception of the borough's wards in the month (by default the data's last),
         each with its duties."""
         month = data_month(month)
-        year, number = (int(x) for x in month.split("-"))
+        year, number = window.month(month)
         days = [date(year, number, d) for d in range(1, calendar.monthrange(year, number)[1] + 1)]
         found = []
         with folder.lock:
@@ -143,7 +141,7 @@ def build_router(
                 "exceptions": found}  # fmt: skip
 
     def kpi9_body(wards: list[WardInfo], scope: str, as_of: date | None) -> Any:
-        end = as_of or data_date()
+        end = window.check(as_of) or data_date()
         month_first = end.replace(day=1)
         with folder.lock:
             month = kpi9(folder.ledger, wards, month_first, end)
@@ -154,20 +152,20 @@ def build_router(
                 "periods": [_kpi9(month, "month"), _kpi9(year, "fytd")]}  # fmt: skip
 
     @router.get("/wards/{ward_code}/kpi9", dependencies=[ward_scope])
-    def ward_kpi9(ward_code: str, as_of: date | None = None) -> Any:
+    def ward_kpi9(ward_code: str, as_of: IsoDate | None = None) -> Any:
         """KPI 9: authorised ward flex as a share of planned SN hours, month and financial
         year to date, against the same period last year; as of the flex data's last day
         (the latest holding a duty, never after today) unless ``as_of`` says."""
         return kpi9_body([ward(ward_code)], ward_code, as_of)
 
     @router.get("/boroughs/{borough_code}/kpi9", dependencies=[borough_scope])
-    def borough_kpi9(borough_code: str, as_of: date | None = None) -> Any:
+    def borough_kpi9(borough_code: str, as_of: IsoDate | None = None) -> Any:
         """KPI 9 of the borough's wards together."""
         wards = [w for w in area.wards.values() if w.borough == borough_code]
         return kpi9_body(wards, borough_code, as_of)
 
     @router.get("/mps/kpi9", dependencies=[central])
-    def mps_kpi9(as_of: date | None = None) -> Any:
+    def mps_kpi9(as_of: IsoDate | None = None) -> Any:
         """KPI 9 of every ward together."""
         return kpi9_body(list(area.wards.values()), "MPS", as_of)
 
@@ -181,7 +179,7 @@ def _report_body(report: Report, title: str) -> dict[str, Any]:
                 "flexed_out_authorised": r.flexed_out_authorised,
                 "authorised_flex_share": r.authorised_flex_share}  # fmt: skip
 
-    return {"scope": report.scope, "title": title, "month": f"{report.year}-{report.month:02d}",
+    return {"scope": report.scope, "title": title, "month": f"{report.year:04d}-{report.month:02d}",
             "unit": "minutes", "rows": [row(r) for r in report.rows],
             "total": row(report.total)}  # fmt: skip
 

@@ -23,14 +23,15 @@ from services.flex.metrics import FlexMetrics
 from services.flex.publisher import OUTPUT_TOPICS, Area, FlexPublisher, Send
 from services.flex.store.sql import SqlFlexStore, create_schema
 from shared import __version__
+from shared.api import DateWindow
 from shared.asyncapi import declare_publisher, mount_asyncapi
 from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
 from shared.auth import create_schema as create_auth_schema
 from shared.consumer import SeekToStored
 from shared.db import make_engine
 from shared.epoch import ensure_epoch
-from shared.observability import new_registry
 from shared.lag import ConsumerLag, stored_positions
+from shared.observability import new_registry
 from shared.reference import LondonReference, load_reference
 from shared.service import Startup, make_broker, service_app, standard_checks
 
@@ -91,7 +92,8 @@ def create_app(settings: FlexSettings) -> FastAPI:
     mount_asyncapi(app, broker, settings.service_name, version=__version__)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
     names = {b.code: b.name for b in reference.boroughs()}
-    app.include_router(build_router(folder, area, rules, auth, names, _today))
+    window = DateWindow(settings.earliest_date, settings.days_ahead, _today)
+    app.include_router(build_router(folder, area, rules, auth, names, window))
     return app
 
 

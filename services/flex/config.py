@@ -7,10 +7,10 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import ReadApiSettings
 
 
-class FlexSettings(ServiceSettings):
+class FlexSettings(ReadApiSettings):
     model_config = SettingsConfigDict(env_prefix="SNT_FLEX_", frozen=True, extra="forbid")
     service_name: ClassVar[str] = "flex"
 

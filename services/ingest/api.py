@@ -77,7 +77,7 @@ def _add_routes(router: APIRouter, service: IngestService, event_type: str, path
         if outcome.status != "rejected":
             return JSONResponse(outcome_body(None, outcome), status_code=202)
         status = STATUS.get(outcome.reason, 422) if outcome.reason else 422
-        return JSONResponse(outcome_body(None, outcome), status_code=status)
+        return JSONResponse(_refused_body(outcome), status_code=status)
 
     async def batch(request: Request) -> JSONResponse:
         raw = await request.body()
@@ -93,6 +93,14 @@ def _add_routes(router: APIRouter, service: IngestService, event_type: str, path
     router.add_api_route(f"/{path}/batch", batch, methods=["POST"],
                          summary=f"Submit a batch of {event_type} events",
                          openapi_extra=batch_doc)  # fmt: skip
+
+
+def _refused_body(outcome: Outcome) -> dict[str, Any]:
+    """A refused event's answer: its outcome in the error model (``reason``, ``detail``)."""
+    body = outcome_body(None, outcome)
+    body.setdefault("reason", RejectReason.OTHER.value)
+    body["detail"] = body.get("problems") or f"the event was refused: {body['reason']}"
+    return body
 
 
 def _body_doc(schema: dict[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from services.kpi.survey_config import load_survey_config
 from services.kpi.target_config import load_targets
 from services.kpi.updates import UPDATE_TOPIC, Send, UpdatePublisher, Versions
 from shared import __version__
+from shared.api import DateWindow
 from shared.asyncapi import declare_publisher, mount_asyncapi
 from shared.auth import Authenticator, SqlTokenStore, add_forbidden_handler, utc_now
 from shared.auth import create_schema as create_auth_schema
@@ -40,8 +41,8 @@ from shared.consumer import SeekToStored
 from shared.db import make_engine
 from shared.epoch import ensure_epoch
 from shared.heap import collect_for_batches, freeze_static
-from shared.observability import new_registry
 from shared.lag import ConsumerLag, stored_positions
+from shared.observability import new_registry
 from shared.reference import LondonReference, load_reference
 from shared.reference.boundaries import LATEST_SET
 from shared.service import Startup, make_broker, service_app, standard_checks
@@ -113,10 +114,14 @@ def create_app(settings: KpiSettings) -> FastAPI:
     mount_asyncapi(app, broker, settings.service_name, version=__version__)
     auth = Authenticator(SqlTokenStore(auth_engine), utc_now)
     borough_of = _borough_of(reference)
-    app.include_router(build_router(folder, store, targets, auth, borough_of, _today, board))
-    app.include_router(build_league_router(board, auth, borough_of, _today))
-    app.include_router(build_diagnostics_router(board, rules, auth, borough_of, _today))
-    app.include_router(build_survey_router(folder, surveys, auth, borough_of, _today))
+    boroughs = frozenset(b.code for b in reference.boroughs())
+    window = DateWindow(settings.earliest_date, settings.days_ahead, _today)
+    app.include_router(build_router(folder, store, targets, auth, borough_of, boroughs, window,
+                                    board))  # fmt: skip
+    app.include_router(build_league_router(board, auth, borough_of, boroughs, window))
+    app.include_router(build_diagnostics_router(board, rules, auth, borough_of, boroughs,
+                                                window))  # fmt: skip
+    app.include_router(build_survey_router(folder, surveys, auth, borough_of, boroughs, window))
     freeze_static()
     collect_for_batches()
     return app

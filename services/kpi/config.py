@@ -7,10 +7,10 @@ from typing import ClassVar, Literal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import ReadApiSettings
 
 
-class KpiSettings(ServiceSettings):
+class KpiSettings(ReadApiSettings):
     model_config = SettingsConfigDict(env_prefix="SNT_KPI_", frozen=True, extra="forbid")
     service_name: ClassVar[str] = "kpi"
 

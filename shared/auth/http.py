@@ -7,7 +7,8 @@ Nothing here is built at import time: the app's composition root creates one
 # No "from __future__ import annotations": FastAPI reads these signatures at run time, and
 # the dependencies refer to local variables (closures) that string annotations cannot reach.
 
-from collections.abc import Awaitable, Callable, Iterator
+import re
+from collections.abc import Awaitable, Callable, Container, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -15,9 +16,11 @@ from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.api.errors import ApiError, error_response
 from shared.auth.clock import Clock
 from shared.auth.principal import Forbidden, Principal, Role
 from shared.auth.problems import MESSAGES, AuthenticationError, AuthProblem
+from shared.auth.scopes import BOROUGH_CODE, WARD_CODE
 from shared.auth.store import TokenStore
 from shared.auth.tokens import authenticate
 
@@ -51,23 +54,33 @@ class Authenticator:
             raise ValueError("require_roles needs at least one role")
         return self._then(lambda principal, _request: principal.require_role(*roles))
 
-    def borough_in_path(self, param: str = "borough_code") -> PrincipalDependency:
-        """A dependency that answers 403 unless the borough in path ``param`` is in scope."""
-        return self._then(
-            lambda principal, request: principal.require_borough(path_param(request, param))
-        )
+    def borough_in_path(
+        self, boroughs: Container[str], param: str = "borough_code"
+    ) -> PrincipalDependency:
+        """A dependency for the borough in path ``param``: 422 unless it is a borough code,
+        404 unless it is one of ``boroughs`` (the service's), 403 unless it is in scope."""
+
+        def check(principal: Principal, request: Request) -> None:
+            code = known_code(path_param(request, param), BOROUGH_CODE, "borough")
+            if code not in boroughs:
+                raise ApiError(404, "unknown_area", f"{code} is not an MPS borough code")
+            principal.require_borough(code)
+
+        return self._then(check)
 
     def ward_in_path(
         self, borough_of: BoroughLookup, param: str = "ward_code"
     ) -> PrincipalDependency:
-        """A dependency that answers 403 unless the ward in path ``param`` is in scope.
-
-        ``borough_of`` is the service's ward → borough lookup (None for an unknown ward).
-        """
+        """A dependency for the ward in path ``param``: 422 unless it is a ward code, 404
+        unless ``borough_of`` (the service's ward → borough lookup) knows it, 403 unless it
+        is in scope."""
 
         def check(principal: Principal, request: Request) -> None:
-            ward_code = path_param(request, param)
-            principal.require_ward(ward_code, borough_of(ward_code) or "")
+            code = known_code(path_param(request, param), WARD_CODE, "ward")
+            borough = borough_of(code)
+            if borough is None:
+                raise ApiError(404, "unknown_area", f"{code} is not a London ward code")
+            principal.require_ward(code, borough)
 
         return self._then(check)
 
@@ -107,14 +120,23 @@ def forbidden_as_403() -> Iterator[None]:
     try:
         yield
     except Forbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(exc)) from exc
+        raise ApiError(status.HTTP_403_FORBIDDEN, exc.reason, str(exc)) from exc
+
+
+def known_code(code: str, pattern: re.Pattern[str], kind: str) -> str:
+    """``code`` if it has the form of a ``kind`` code (E05… ward, E09… borough), else 422."""
+    if not pattern.fullmatch(code):
+        expected = f"{pattern.pattern[:3]} + 6 digits"
+        raise ApiError(422, "malformed_code", f"not a {kind} code ({expected}): {code[:40]!r}")
+    return code
 
 
 def add_forbidden_handler(app: FastAPI) -> None:
-    """Answer 403 ``{"detail": ...}`` whenever an endpoint lets ``Forbidden`` escape."""
+    """Answer 403 with the error model whenever an endpoint lets ``Forbidden`` escape."""
 
     async def handler(_request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_403_FORBIDDEN)
+        reason = exc.reason if isinstance(exc, Forbidden) else "out_of_scope"
+        return error_response(status.HTTP_403_FORBIDDEN, reason, str(exc))
 
     app.add_exception_handler(Forbidden, handler)
 

@@ -17,7 +17,12 @@ MPS_WIDE_ROLES = frozenset({Role.SYSTEM, Role.CENTRAL})
 
 
 class Forbidden(Exception):  # noqa: N818 (named for the HTTP status it becomes)
-    """The principal is authenticated but may not see or do this; the message says why."""
+    """The principal is authenticated but may not see or do this; the message says why and
+    ``reason`` is the code of the answer: ``out_of_scope`` (another area) or ``forbidden``."""
+
+    def __init__(self, message: str, reason: str = "out_of_scope") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,5 +65,6 @@ class Principal:
         if self.role not in roles:
             allowed = ", ".join(sorted(role.value for role in roles))
             raise Forbidden(
-                f"forbidden: role {self.role.value} may not do this (allowed: {allowed})"
+                f"forbidden: role {self.role.value} may not do this (allowed: {allowed})",
+                "forbidden",
             )

@@ -50,7 +50,9 @@ def run() -> dict[str, Any]:
                "SNT_STACK_HTTP_BASE_PORT": str(_port_run()),
                "SNT_KPI_UPDATE_INTERVAL_S": "0.05", "SNT_ALERTS_GROUP_INTERVAL_S": "0",
                "SNT_ALERTS_DAILY_CAP": "1000",
-               "SNT_ALERTS_TICK_INTERVAL_S": "5"}  # fmt: skip
+               "SNT_ALERTS_TICK_INTERVAL_S": "5",
+               # the webhook receiver listens on this machine: loopback allowed explicitly
+               "SNT_ALERTS_WEBHOOK_LOOPBACK": "true"}  # fmt: skip
         try:
             _snt(env, "up", "--detach")
         except RuntimeError as exc:

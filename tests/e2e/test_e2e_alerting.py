@@ -44,7 +44,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, 
            "SNT_STACK_HTTP_BASE_PORT": str(free_port_run(len(SERVICES))),
            "SNT_KPI_UPDATE_INTERVAL_S": "0.5", "SNT_ALERTS_GROUP_INTERVAL_S": "0",
            "SNT_ALERTS_TICK_INTERVAL_S": "1",
-           "SNT_ALERTS_WEBHOOK_SIGNING_KEY": SIGNING_KEY}  # fmt: skip
+           "SNT_ALERTS_WEBHOOK_SIGNING_KEY": SIGNING_KEY,
+           # the webhook receiver listens on this machine: loopback allowed explicitly
+           "SNT_ALERTS_WEBHOOK_LOOPBACK": "true"}  # fmt: skip
     started = snt("up", "--detach", env=env)
     assert started.returncode == 0, started.stdout + started.stderr
     try:
@@ -157,7 +159,9 @@ def history_stack(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
            "SNT_KPI_UPDATE_INTERVAL_S": "0.5", "SNT_ALERTS_TICK_INTERVAL_S": "1",
            "SNT_ALERTS_HISTORY_WAIT_S": "5", "SNT_ALERTS_PAGE_SIZE": "12",
            "SNT_INGEST_PSEUDONYMISATION_KEY": "alerting-e2e-key-" + "h" * 24,
-           "SNT_ALERTS_WEBHOOK_SIGNING_KEY": SIGNING_KEY}  # fmt: skip
+           "SNT_ALERTS_WEBHOOK_SIGNING_KEY": SIGNING_KEY,
+           # the webhook receiver listens on this machine: loopback allowed explicitly
+           "SNT_ALERTS_WEBHOOK_LOOPBACK": "true"}  # fmt: skip
     started = snt("up", "--detach", env=env)
     assert started.returncode == 0, started.stdout + started.stderr
     try:

@@ -118,7 +118,9 @@ def test_breach_delivery_ack_flapping_resolution_silence_recognition_and_restart
            "SNT_ALERTS_TICK_INTERVAL_S": "0.5", "SNT_ALERTS_WEBHOOK_SIGNING_KEY": KEY,
            "SNT_ALERTS_DATABASE_URL": f"sqlite:///{tmp_path / 'alerts.db'}",
            "SNT_ALERTS_AUTH_DATABASE_URL": f"sqlite:///{tmp_path / 'auth.db'}",
-           "SNT_ALERTS_CONSUMER_GROUP": f"alerts-{tmp_path.name}"}  # fmt: skip
+           "SNT_ALERTS_CONSUMER_GROUP": f"alerts-{tmp_path.name}",
+           # the webhook receiver listens on this machine: loopback allowed explicitly
+           "SNT_ALERTS_WEBHOOK_LOOPBACK": "true"}  # fmt: skip
     auth = open_engine(env["SNT_ALERTS_AUTH_DATABASE_URL"])
     central = create_token(auth, name="central", role="central").plain_token
     lead = create_token(auth, name="westminster.lead", role="borough_lead",

@@ -21,6 +21,8 @@ from services.alerts.engine import Engine
 from services.alerts.rule_config import load_rules
 from services.alerts.scope import AlertScope
 from services.alerts.store.sql import SqlAlertsStore, create_schema
+from services.alerts.targets import TargetPolicy
+from shared.api import add_error_handlers
 from shared.auth import Authenticator, MemoryTokenStore, add_forbidden_handler, issue_token
 from shared.consumer import Record
 from shared.contracts.examples import example_event
@@ -87,8 +89,11 @@ def api(tmp_path: Path, borough_of: Any) -> Iterator[Api]:
     }  # fmt: skip
     app = FastAPI()
     add_forbidden_handler(app)
+    add_error_handlers(app)
+    boroughs = frozenset(b.code for b in load_reference().boroughs())
     app.include_router(build_router(engine, SqlAlertsStore(db), Authenticator(store, lambda: NOW),
-                                    lambda: NOW, AlertScope(borough_of)))  # fmt: skip
+                                    lambda: NOW, AlertScope(borough_of, boroughs),
+                                    TargetPolicy()))  # fmt: skip
     yield Api(TestClient(app), tokens, engine)
     db.dispose()
 

@@ -10,6 +10,7 @@ import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
+from shared.api import add_error_handlers
 from shared.auth import (
     Authenticator,
     Forbidden,
@@ -46,7 +47,10 @@ def make_app(auth: Authenticator) -> FastAPI:
     def ingest() -> dict[str, str]:
         return {"accepted": "1"}
 
-    @app.get("/boroughs/{borough_code}", dependencies=[Depends(auth.borough_in_path())])
+    @app.get(
+        "/boroughs/{borough_code}",
+        dependencies=[Depends(auth.borough_in_path({CAMDEN, WESTMINSTER}))],
+    )
     def borough(borough_code: str) -> dict[str, str]:
         return {"borough": borough_code}
 
@@ -171,20 +175,45 @@ def test_cluster_inspector_sees_own_wards_only(client: TestClient, issue: Issue)
     assert client.get(f"/boroughs/{CAMDEN}", headers=headers).status_code == 403
     response = client.get("/mps", headers=headers)
     assert response.json() == {
-        "detail": "out of scope: the MPS-wide view needs the system or central role"
+        "reason": "out_of_scope",
+        "detail": "out of scope: the MPS-wide view needs the system or central role",
     }
 
 
 @pytest.mark.parametrize("role", [Role.CENTRAL, Role.SYSTEM])
 def test_mps_wide_roles_see_everything(client: TestClient, issue: Issue, role: Role) -> None:
     headers = issue(role)
-    for path in [f"/boroughs/{CAMDEN}", f"/wards/{WESTMINSTER_WARD}", "/wards/E05999999", "/mps"]:
+    for path in [f"/boroughs/{CAMDEN}", f"/wards/{WESTMINSTER_WARD}", "/mps"]:
         assert client.get(path, headers=headers).status_code == 200, path
 
 
-def test_unknown_ward_is_out_of_scope_for_a_borough_lead(client: TestClient, issue: Issue) -> None:
-    headers = issue(Role.BOROUGH_LEAD, boroughs=[CAMDEN])
-    assert client.get("/wards/E05999999", headers=headers).status_code == 403
+UNKNOWN_OR_MALFORMED = [
+    ("/wards/E05999999", 404, "unknown_area"),
+    ("/boroughs/E09999999", 404, "unknown_area"),
+    ("/boroughs/E09000001", 404, "unknown_area"),  # a borough, but not one of this service's
+    ("/boroughs/0", 422, "malformed_code"),
+    ("/boroughs/e09000007", 422, "malformed_code"),
+    ("/wards/E05013652%09", 422, "malformed_code"),
+    ("/wards/E0501365", 422, "malformed_code"),
+    ("/wards/MPS", 422, "malformed_code"),
+]
+
+
+@pytest.mark.parametrize(("path", "status", "reason"), UNKNOWN_OR_MALFORMED)
+@pytest.mark.parametrize("role", [Role.CENTRAL, Role.BOROUGH_LEAD, Role.CLUSTER_INSPECTOR])
+def test_an_unknown_area_is_404_and_a_malformed_code_422_for_every_role(
+    store: MemoryTokenStore, clock: FakeClock, issue: Issue, role: Role,
+    path: str, status: int, reason: str,
+) -> None:  # fmt: skip
+    """Whether an area exists is checked before whether it is in scope: a lead asking for a
+    borough that does not exist is told so (404), not that it is someone else's (403)."""
+    app = make_app(Authenticator(store, clock))
+    add_error_handlers(app)
+    scopes = {Role.BOROUGH_LEAD: {"boroughs": [CAMDEN]},
+              Role.CLUSTER_INSPECTOR: {"wards": [CAMDEN_WARD]}}.get(role, {})  # fmt: skip
+    response = TestClient(app).get(path, headers=issue(role, **scopes))
+    assert (response.status_code, response.json()["reason"]) == (status, reason)
+    assert response.json()["detail"]
 
 
 def test_openapi_documents_the_bearer_scheme(client: TestClient) -> None:

@@ -5,7 +5,7 @@ user's scope (with clusters when configured)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,11 @@ from services.dashboard.areas import Directory
 from services.dashboard.live import LiveHub
 from services.dashboard.pack.map import WardMap
 from services.dashboard.upstream import Upstream
+from shared.api import DateWindow
 from shared.auth import Authenticator, MemoryTokenStore, add_forbidden_handler, issue_token
 from shared.reference import load_clusters, load_reference
 
+WINDOW = DateWindow(date(2000, 1, 1), 366, lambda: date(2026, 1, 5))
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 CLUSTERS = Path(__file__).resolve().parents[3] / "shared/reference/clusters.example.toml"
 
@@ -58,7 +60,7 @@ def app(reference: Any) -> tuple[TestClient, dict[str, str], list[httpx.Request]
     ups = Upstream({"kpi": "http://kpi", "flex": "http://flex", "alerts": "http://alerts"}, 5,
                    transport=httpx.MockTransport(upstream))  # fmt: skip
     api.include_router(build_router(ups, Authenticator(store, lambda: NOW), directory,
-                                    WardMap(reference), hub))  # fmt: skip
+                                    WardMap(reference), hub, window=WINDOW))  # fmt: skip
     return TestClient(api), tokens, seen
 
 

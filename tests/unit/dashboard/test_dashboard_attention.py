@@ -5,7 +5,7 @@ configured number with "and N more" (the kpi API stood in for by a local transpo
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -19,9 +19,11 @@ from services.dashboard.live import LiveHub
 from services.dashboard.pack.attention import Reason, movement, ranked, reasons
 from services.dashboard.pack.map import WardMap
 from services.dashboard.upstream import Upstream
+from shared.api import DateWindow
 from shared.auth import Authenticator, MemoryTokenStore, add_forbidden_handler, issue_token
 from shared.reference import load_reference
 
+WINDOW = DateWindow(date(2000, 1, 1), 366, lambda: date(2026, 1, 5))
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 LIMIT = 3
 
@@ -87,7 +89,7 @@ def client() -> tuple[TestClient, str]:
                    transport=httpx.MockTransport(upstream))  # fmt: skip
     api.include_router(build_router(ups, Authenticator(store, lambda: NOW), directory,
                                     WardMap(reference), LiveHub(directory.borough_of, 10),
-                                    LIMIT))  # fmt: skip
+                                    LIMIT, window=WINDOW))  # fmt: skip
     return TestClient(api), token
 
 
