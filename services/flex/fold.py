@@ -62,6 +62,10 @@ class Folder:
     def breaching(self, ward: str) -> bool:
         return any(b for (w, _), b in self.statuses.items() if w == ward)
 
+    def breaching_wards(self) -> frozenset[str]:
+        """Every ward breaching on any crime KPI (one pass, for many wards at once)."""
+        return frozenset(w for (w, _), b in self.statuses.items() if b)
+
     def fold(self, records: Sequence[Record], *, track_offsets: bool = True,
              epoch: str | None = None) -> FoldResult:  # fmt: skip
         """Fold ``records`` (read from the broker log of ``epoch``)."""

@@ -62,6 +62,7 @@ class FlexPublisher:
                  interval_s: float, now: Callable[[], datetime]) -> None:  # fmt: skip
         self._folder, self._area, self._rules, self._send = folder, area, rules, send
         self._interval_s, self._now = interval_s, now
+        self._members = _members(area)
         self._dirty: set[WardDay] = set()
         self._breach: set[str] = set()
         self._last: dict[str, str] = {}
@@ -127,8 +128,9 @@ class FlexPublisher:
         months = {(w, d.year, d.month) for w, d in dirty}
         with self._folder.lock:
             ledger = self._folder.ledger
-            for w in breach:  # a change of breach status re-judges the ward's months
-                months |= {(w, y, m) for (ward, _, y, m) in ledger.teams if ward == w}
+            if breach:  # a change of breach status re-judges the ward's months
+                months |= {(w, y, m) for (w, _, y, m) in ledger.teams if w in breach}
+            breaching = self._folder.breaching_wards()
             bodies: list[tuple[str, str, str, dict[str, Any]]] = []
             for ward, day in sorted(dirty):
                 for role in ROLES:
@@ -140,8 +142,8 @@ class FlexPublisher:
                     bodies.append((EXCEPTIONS_TOPIC, f"exc:{e.exception_id}", ward, _exc(e)))
             scopes: set[Figure] = set()
             for ward, year, month in sorted(months):
-                breaching = self._folder.breaching(ward)
-                for e in ward_month_exceptions(ledger, ward, year, month, self._rules, breaching):
+                for e in ward_month_exceptions(ledger, ward, year, month, self._rules,
+                                               ward in breaching):  # fmt: skip
                     bodies.append((EXCEPTIONS_TOPIC, f"exc:{e.exception_id}", ward, _exc(e)))
                 scopes |= self._figures(ward, year, month)
             for figure in sorted(scopes):  # each area's KPI 9 figure once
@@ -188,11 +190,7 @@ class FlexPublisher:
         end (None: no duties held for the area that month, or nothing planned)."""
         last = date(year, month, calendar.monthrange(year, month)[1])
         first = last.replace(day=1) if period == "month" else fytd_start(last)
-
-        def inside(w: WardInfo) -> bool:
-            return level == "mps" or (w.code if level == "ward" else w.borough) == code
-
-        wards = [w for w in self._area.wards.values() if inside(w)]
+        wards = self._members.get((level, code), [])
         ledger = self._folder.ledger
         if not any((w.code, year, month) in ledger.months for w in wards):
             return None  # a month not yet held: no figure ending in it
@@ -226,6 +224,17 @@ class FlexPublisher:
         return {"event_id": f"flex:{key}:{digest}"[:128], "event_type": kind,
                 "schema_version": 1, "version": 1, "occurred_at": now, "recorded_at": now,
                 "source": "flex", "correlation_id": None, "payload": payload}  # fmt: skip
+
+
+def _members(area: Area) -> dict[tuple[str, str], list[WardInfo]]:
+    """The wards of every ward, borough and the MPS (a KPI 9 figure's area), worked out once:
+    a flush reads thousands of figures."""
+    found: dict[tuple[str, str], list[WardInfo]] = {("mps", "MPS"): []}
+    for info in area.wards.values():
+        found[("ward", info.code)] = [info]
+        found.setdefault(("borough", info.borough), []).append(info)
+        found[("mps", "MPS")].append(info)
+    return found
 
 
 def _kpi9_key(figure: Figure) -> str:
