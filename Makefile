@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SNT := $(BIN)/snt
 
-.PHONY: setup browser asyncapi-parser run down status test test-unit test-integration lint fmt bench clean
+.PHONY: setup browser asyncapi-parser promtool run down status test test-unit test-integration lint fmt bench clean
 
 # Set-up: a private uv, then the locked environment (re-synced when the lock changes).
 $(UV):
@@ -42,15 +42,27 @@ browser:
 	         DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
 	fi
 
+## promtool: Debian's promtool for the alerting-rule tests, unpacked from its prometheus package
+## into .tools/ (not installed: no Prometheus server is set up or started)
+promtool:
+	@if ! command -v promtool >/dev/null && [ ! -x .tools/prometheus/usr/bin/promtool ]; then \
+	  echo "fetching Debian's promtool for the alerting-rule tests"; \
+	  mkdir -p .tools && cd .tools && rm -f prometheus_*.deb && \
+	  { apt-get download -q prometheus >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null && apt-get download -q prometheus >/dev/null; }; } && \
+	  dpkg -x prometheus_*.deb prometheus && rm -f prometheus_*.deb \
+	  || echo "promtool could not be fetched: tests/unit/deploy/test_operations.py says so"; \
+	fi
+
 ## asyncapi-parser: the official AsyncAPI parser (npm, pinned) in .npm-tools/ for the tests
 asyncapi-parser: setup
 	$(BIN)/python -m tests.support.asyncapi_parser
 
 ## test: lint, type-check, then the whole test suite (unit, integration, e2e)
-test: setup browser asyncapi-parser lint
+test: setup browser asyncapi-parser promtool lint
 	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
-test-unit: setup asyncapi-parser
+test-unit: setup asyncapi-parser promtool
 	$(BIN)/pytest tests/unit
 
 test-integration: setup browser

@@ -116,6 +116,7 @@ def _consume(broker: KafkaBroker, alerts: Engine, store: SqlAlertsStore,
         records, epoch = records_of(message.raw_message), listener.epoch
         result = await asyncio.to_thread(alerts.fold, records, epoch)
         metrics.evaluations.inc(alerts.evaluations - before)
+        metrics.dead_letters.inc(len(result.bad))
         for record, why in result.bad:
             letter = dead_letter(record, why, datetime.now(UTC), "alerts")
             await dead_letters.publish(letter, key=b"alerts")

@@ -31,6 +31,9 @@ class AlertsMetrics:
         for channel in CHANNELS:
             for result in ("sent", "failed"):
                 self.notifications.labels(channel, result)
+        self.dead_letters = Counter("dead_letters_total",
+                                    "Events not evaluated, sent to the dead-letter topic",
+                                    namespace=ns, registry=registry)  # fmt: skip
         self.latency = Histogram(
             "delivery_seconds", "Time to deliver one message", ["channel"], namespace=ns,
             registry=registry, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
