@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from services.kpi.board import Board
 from services.kpi.domain.days import day_index, month_index, month_start
-from services.kpi.domain.figures import availability, figure
+from services.kpi.domain.figures import availability, figure, latest_supported
 from services.kpi.domain.periods import KINDS, label, period
 from services.kpi.domain.state import MPS, Unit
 from services.kpi.domain.targets import KPI_OF_GROUP, Targets
@@ -44,11 +44,14 @@ def build_router(
 
     def figures(unit: Unit, kind: str, as_of: date | None) -> Response:
         current = period(kind, as_of_or_data_date(as_of))
+        periods = dict.fromkeys(KPI_OF_GROUP, current)
         with folder.lock:
             state = folder.state
-            missing = {g: why for g in KPI_OF_GROUP
-                       if (why := availability(state, unit, g, current)) is not None}  # fmt: skip
-            found = [figure(state, unit, g, current, targets.for_group(g))
+            if as_of is None:  # by default, each KPI to the latest date its data support
+                periods = {g: latest_supported(state, unit, g, current) for g in KPI_OF_GROUP}
+            missing = {g: why for g, p in periods.items()
+                       if (why := availability(state, unit, g, p)) is not None}  # fmt: skip
+            found = [figure(state, unit, g, periods[g], targets.for_group(g))
                      for g in KPI_OF_GROUP if g not in missing]  # fmt: skip
         if not found:
             raise ApiError(422, "not_available",

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from typing import Final
 
 from services.kpi.domain.days import day_index
-from services.kpi.domain.periods import Period, financial_year_end, last_year
+from services.kpi.domain.periods import (
+    ONE_DAY,
+    Period,
+    financial_year_end,
+    is_month_end,
+    last_year,
+    period,
+)
 from services.kpi.domain.resolution import NOT_AVAILABLE, source_of, supported
 from services.kpi.domain.sources import (
     TOTALS,
@@ -79,6 +86,17 @@ def availability(state: KpiState, unit: Unit, group: str, current: Period) -> st
         if not supported(state.resolution, _data_units(state, units), group, (p,)):
             return NOT_AVAILABLE
     return None
+
+
+def latest_supported(state: KpiState, unit: Unit, group: str, current: Period) -> Period:
+    """``current``, or, where the data under ``unit`` × ``group`` cannot support it, the same
+    kind of period to the end of the last whole month before it: a KPI whose last year is
+    known only by month is shown to its last month end while this year's event-level records
+    run on into a month not yet whole. ``current`` when that is not supported either."""
+    if is_month_end(current.last) or availability(state, unit, group, current) is None:
+        return current
+    earlier = period(current.kind, current.last.replace(day=1) - ONE_DAY)
+    return earlier if availability(state, unit, group, earlier) is None else current
 
 
 def figure(state: KpiState, unit: Unit, group: str, current: Period,

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from services.kpi.board import Board
-from services.kpi.domain.figures import availability, figure
+from services.kpi.domain.figures import availability, figure, latest_supported
 from services.kpi.domain.periods import period
 from services.kpi.domain.resolution import NOT_AVAILABLE
 from services.kpi.domain.state import MPS, Unit
@@ -142,3 +142,24 @@ def test_a_kpi_group_loaded_for_part_of_the_period_is_held_but_not_complete(
     found = figure(folder.state, W, "asb", period("fytd", date(2025, 12, 31)), None)
     assert found.value == 3
     assert [(s.held, s.complete) for s in found.sources] == [(True, False), (False, False)]
+
+
+def test_by_default_a_kpi_held_back_by_last_years_months_runs_to_the_last_month_end(
+    make_folder: MakeFolder,
+) -> None:
+    folder = make_folder()
+    folder.fold([record(v) for y in (2024, 2025) for v in _monthly_year("c", y)])
+    folder.fold([record(counted("e1", at="2026-01-05T10:00:00+00:00")),
+                 record(counted("a1", at="2026-01-06T10:00:00+00:00", group="asb"))])  # fmt: skip
+    fytd = period("fytd", date(2026, 1, 9))  # last year's January is known only by month
+    assert availability(folder.state, W, "violence", fytd) == NOT_AVAILABLE
+    shown = latest_supported(folder.state, W, "violence", fytd)
+    assert shown == period("fytd", date(2025, 12, 31))
+    assert figure(folder.state, W, "violence", shown, None).value == 90  # April to December
+    # ASB has no monthly counts: it runs to the data date; a week is never moved to a month end
+    assert latest_supported(folder.state, W, "asb", fytd) == fytd
+    week = period("week", date(2026, 1, 11))
+    assert latest_supported(folder.state, W, "violence", week) == week
+    # a whole month is what it is
+    december = period("month", date(2025, 12, 31))
+    assert latest_supported(folder.state, W, "violence", december) == december
