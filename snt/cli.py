@@ -137,4 +137,4 @@ def _print_lag(settings: StackSettings) -> None:
 
     for line in stack_lag(settings):
         mark = typer.style("behind   ", fg="yellow") if line.behind else "current  "
-        typer.echo(f"{line.service:<8} {mark} {line.what:<24} {line.detail}")
+        typer.echo(f"{line.service:<8} {mark} {line.what:<34} {line.detail}")

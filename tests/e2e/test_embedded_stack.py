@@ -76,8 +76,11 @@ def test_status_shows_broker_and_every_service_healthy(stack: tuple[dict[str, st
     result = snt("status", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["broker", *SERVICES]
-    assert all("healthy" in line and "UNHEALTHY" not in line for line in lines), result.stdout
+    health, lag = lines[: len(SERVICES) + 1], lines[len(SERVICES) + 1 :]
+    assert [line.split()[0] for line in health] == ["broker", *SERVICES]
+    assert all("healthy" in line and "UNHEALTHY" not in line for line in health), result.stdout
+    # then each consumer group's lag, the outbox and unsent notices: an idle stack is current
+    assert all(line.split()[:2] in ([n, "current"] for n in SERVICES) for line in lag), lag
 
 
 def test_every_service_exposes_health_readiness_and_metrics(
