@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SERVICES = ("ingest", "kpi", "flex", "alerts", "dashboard")
-DOMAIN_THIRD_PARTY = {"pydantic", "pydantic_core", "annotated_types"}
+STATISTICS = {"numpy", "scipy", "statsmodels"}
+"""Numerical libraries the domain's statistics use: pure computation, no I/O."""
+DOMAIN_THIRD_PARTY = {"pydantic", "pydantic_core", "annotated_types", *STATISTICS}
 IO_MODULES = {
     "io", "os", "pathlib", "shutil", "socket", "subprocess", "sqlite3", "tempfile", "urllib",
     "http", "asyncio", "logging", "glob", "ssl", "smtplib", "select", "selectors", "signal",
@@ -83,7 +85,8 @@ def _domain_import_problem(own: str, name: str) -> str | None:
         return None
     if top in sys.stdlib_module_names:
         return None
-    return f"domain code imports {name}: only the standard library, pydantic and shared"
+    allowed = "the standard library, pydantic, numpy, scipy, statsmodels and shared"
+    return f"domain code imports {name}: only {allowed}"
 
 
 def _io_calls(tree: ast.AST, module: str, path: str) -> list[Violation]:

@@ -48,6 +48,8 @@ def test_violations_are_reported(module: str, source: str, problem: str) -> None
         ("services.kpi.domain.periods", "from .stats import x"),
         ("services.kpi.domain.periods", "import math, datetime\nfrom pydantic import BaseModel"),
         ("services.kpi.domain.periods", "from shared.contracts import KpiUpdateV1"),
+        ("services.kpi.domain.stats.x", "from scipy.special import betainc"),
+        ("services.kpi.domain.stats.x", "from statsmodels.stats.multitest import multipletests"),
         ("shared.topics", "from shared.contracts import registry"),
     ],
 )

@@ -1,6 +1,10 @@
 """Statistics for judging KPI figures: exact Poisson comparisons, XmR charts with their
 special-cause rules and assurance, false-alarm control across many wards, and the plain
-comparisons (% change, trajectory, projection). Pure functions, standard library only."""
+comparisons (% change, trajectory, projection). Pure functions: the tests, intervals and
+corrections are scipy's and statsmodels' wherever those are fast enough for the path that
+uses them; each routine kept by hand says why, with its measured cost
+(``benchmarks/stats_libraries.py``), and is checked against the libraries
+(``tests/unit/kpi/stats/test_kpi_stats_against_libraries.py``)."""
 
 from services.kpi.domain.stats.assurance import Assurance, assurance
 from services.kpi.domain.stats.multiple import (

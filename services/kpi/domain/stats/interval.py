@@ -2,23 +2,16 @@
 
 C. J. Clopper and E. S. Pearson, "The use of confidence or fiducial limits illustrated in the
 case of the binomial", Biometrika 26 (1934): the lower limit π_L solves P(X ≥ k | π_L) = α/2
-and the upper limit π_U solves P(X ≤ k | π_U) = α/2 (the interval of R's ``binom.test``).
-Both are found by bisection on the log odds, where the tails are monotone, so the odds
-π/(1 − π) come out with a relative accuracy of ~1e-13 however close π is to 0 or 1.
+and the upper limit π_U solves P(X ≤ k | π_U) = α/2, i.e. they are beta quantiles (the
+interval of R's ``binom.test`` and of ``scipy.stats.binomtest(...).proportion_ci(method=
+"exact")``). Each limit and its complement 1 − π are taken from scipy's inverse incomplete
+beta functions on their own, so the odds π/(1 − π) keep full precision however close π is to
+0 or 1.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from typing import Final
-
-from services.kpi.domain.stats.binomial import Binomial
-
-_HALF_WIDTH: Final = 25.0
-"""Log-odds search half-width about the estimate; the exact limits of any k ≥ 1 out of
-n ≥ k + 1 lie within e^±5 of the estimated odds for any n a police force will see."""
-_RESOLUTION: Final = 1e-13
+from scipy.special import betainccinv, betaincinv
 
 
 def odds_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float | None]:
@@ -28,21 +21,13 @@ def odds_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, floa
     """
     if not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
-    alpha = 1.0 - confidence
-    centre = math.log((k + 0.5) / (n - k + 0.5))
-    low = 0.0 if k == 0 else _solve(lambda d: d.sf(k) - alpha / 2, n, centre)
-    high = None if k == n else _solve(lambda d: alpha / 2 - d.cdf(k), n, centre)
-    return low, high
-
-
-def _solve(increasing: Callable[[Binomial], float], n: int, centre: float) -> float:
-    """The odds at which ``increasing`` (a function of Binomial(n, π), increasing in π)
-    crosses zero."""
-    low, high = centre - _HALF_WIDTH, centre + _HALF_WIDTH
-    while high - low > _RESOLUTION * max(1.0, abs(low)):
-        middle = 0.5 * (low + high)
-        if increasing(Binomial.from_odds(n, math.exp(middle))) < 0.0:
-            low = middle
-        else:
-            high = middle
-    return math.exp(0.5 * (low + high))
+    # π_L is the α/2 quantile of Beta(k, n − k + 1) and 1 − π_L the 1 − α/2 quantile of
+    # Beta(n − k + 1, k); π_U is the 1 − α/2 quantile of Beta(k + 1, n − k) and 1 − π_U the
+    # α/2 quantile of Beta(n − k, k + 1).
+    tail = (1.0 - confidence) / 2.0
+    low = 0.0
+    if k > 0:
+        low = float(betaincinv(k, n - k + 1, tail) / betainccinv(n - k + 1, k, tail))
+    if k == n:
+        return low, None
+    return low, float(betainccinv(k + 1, n - k, tail) / betaincinv(n - k, k + 1, tail))
