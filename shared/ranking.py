@@ -7,6 +7,8 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.special import erfc
+from statsmodels.stats.multitest import multipletests
 
 
 def poisson_z_order(codes: Sequence[str], values: Sequence[int], previous: Sequence[int],
@@ -32,8 +34,9 @@ Tests = tuple[list[float], list[float | None], list[float | None]]
 def share_z_tests(values: Sequence[int], previous: Sequence[int], share: float,
                   phi: float) -> Tests:  # fmt: skip
     """For many areas at once: z = (C − nπ₀)/√(φ nπ₀(1 − π₀)) (n = C + P; 0 without
-    counts), its two-sided normal p (None without counts) and the p-values adjusted by
-    Benjamini–Hochberg across the areas with counts (R's ``p.adjust(method = "BH")``)."""
+    counts), its two-sided normal p (None without counts; ``scipy.special.erfc``) and the
+    p-values adjusted by Benjamini–Hochberg across the areas with counts (statsmodels'
+    ``multipletests(method="fdr_bh")``, as R's ``p.adjust(method = "BH")``)."""
     now = np.asarray(values, np.float64)
     n = now + np.asarray(previous, np.float64)
     counted = n > 0
@@ -45,8 +48,8 @@ def share_z_tests(values: Sequence[int], previous: Sequence[int], share: float,
         counted[:] = False
     zs: list[float] = z.tolist()
     tested = np.flatnonzero(counted)
-    p = np.minimum(np.asarray(_erfc(np.abs(z[tested]) * _ROOT_HALF), np.float64), 1.0)
-    q = _bh(p)
+    p = np.minimum(erfc(np.abs(z[tested]) * _ROOT_HALF), 1.0)
+    q = multipletests(p, method="fdr_bh")[1] if len(p) else p
     ps: list[float | None] = [None] * len(zs)
     qs: list[float | None] = [None] * len(zs)
     for i, pi, qi in zip(tested.tolist(), p.tolist(), q.tolist(), strict=True):
@@ -55,7 +58,6 @@ def share_z_tests(values: Sequence[int], previous: Sequence[int], share: float,
 
 
 _ROOT_HALF = math.sqrt(0.5)
-_erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 def share_dispersion(values: Sequence[int], previous: Sequence[int],
@@ -78,16 +80,3 @@ def share_dispersion(values: Sequence[int], previous: Sequence[int],
     low, high = np.quantile(z, [winsor, 1.0 - winsor])
     winsorised = float(np.mean(np.clip(z, low, high) ** 2))
     return share, len(n), winsorised, float(np.sum(z * z))
-
-
-def _bh(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values: min over j ≥ i of min(1, m·p_(j)/j)."""
-    m = len(p)
-    if m == 0:
-        return p
-    order = np.argsort(p, kind="stable")
-    ranked = p[order] * m / np.arange(1, m + 1)
-    running = np.minimum.accumulate(ranked[::-1])[::-1]
-    adjusted = np.empty(m)
-    adjusted[order] = np.minimum(running, 1.0)
-    return adjusted

@@ -29,6 +29,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from scipy.special import erfc
+from scipy.stats import norm
+
 from shared.ranking import share_dispersion
 
 WINSOR: Final = 0.10
@@ -41,21 +44,8 @@ def _normal_winsorised_moment(tail: float) -> float:
     """E[min(max(Z, −c), c)²] for Z ~ N(0, 1) and c its (1 − tail) quantile."""
     if tail <= 0.0:
         return 1.0
-    c = _normal_quantile(1.0 - tail)
-    density = math.exp(-c * c / 2.0) / math.sqrt(2.0 * math.pi)
-    return (1.0 - 2.0 * tail) - 2.0 * c * density + 2.0 * tail * c * c
-
-
-def _normal_quantile(p: float) -> float:
-    """The standard normal quantile by bisection on erfc (only a constant needs it)."""
-    low, high = -10.0, 10.0
-    for _ in range(200):
-        mid = (low + high) / 2.0
-        if 0.5 * math.erfc(-mid / math.sqrt(2.0)) < p:
-            low = mid
-        else:
-            high = mid
-    return (low + high) / 2.0
+    c = float(norm.isf(tail))
+    return (1.0 - 2.0 * tail) - 2.0 * c * float(norm.pdf(c)) + 2.0 * tail * c * c
 
 
 NORMAL_MOMENT: Final = _normal_winsorised_moment(WINSOR)
@@ -109,4 +99,4 @@ def pearson_z(current: int, previous: int, share: float, phi: float = 1.0) -> fl
 
 def p_two_sided(z: float) -> float:
     """Two-sided normal p-value of ``z``."""
-    return min(1.0, math.erfc(abs(z) / math.sqrt(2.0)))
+    return min(1.0, float(erfc(abs(z) / math.sqrt(2.0))))

@@ -6,13 +6,17 @@ expected share of false discoveries among those flagged at q: Y. Benjamini and Y
 "Controlling the false discovery rate: a practical and powerful approach to multiple testing",
 J. R. Statist. Soc. B 57(1), 1995, 289–300. The adjusted value ("q-value") of the i-th
 smallest of m p-values is min over j ≥ i of min(1, m·p_(j)/j), as R's ``p.adjust(method =
-"BH")``; a test is significant at level q exactly when its adjusted value is ≤ q.
+"BH")``; a test is significant at level q exactly when its adjusted value is ≤ q. The
+adjustment is statsmodels' ``multipletests(method="fdr_bh")``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from typing import TypeVar
+
+import numpy as np
+from statsmodels.stats.multitest import multipletests
 
 K = TypeVar("K", bound=Hashable)
 
@@ -24,15 +28,11 @@ def benjamini_hochberg(p_values: Mapping[K, float], q: float = 0.05) -> dict[K, 
     for key, p in p_values.items():
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"p-value of {key!r} must be between 0 and 1, got {p}")
-    ranked = sorted(p_values, key=p_values.__getitem__)
-    m = len(ranked)
-    adjusted: dict[K, float] = {}
-    running = 1.0
-    for rank in range(m, 0, -1):
-        key = ranked[rank - 1]
-        running = min(running, m * p_values[key] / rank)
-        adjusted[key] = running
-    return {key: adjusted[key] for key in p_values}
+    if not p_values:
+        return {}
+    values = np.fromiter(p_values.values(), np.float64, len(p_values))
+    adjusted = multipletests(values, method="fdr_bh")[1]
+    return dict(zip(p_values, adjusted.tolist(), strict=True))
 
 
 def significant(p_values: Mapping[K, float], q: float = 0.05) -> set[K]:
