@@ -24,17 +24,25 @@ STALL_S = 120.0
 class Progress:
     """Counts done of a total, noted at most every ``EVERY_S`` seconds and once at the end."""
 
-    def __init__(self, note: Note, what: str, total: int, unit: str) -> None:
+    def __init__(
+        self,
+        note: Note,
+        what: str,
+        total: int,
+        unit: str,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.note, self.what, self.total, self.unit = note, what, total, unit
-        self.done, self.shown = 0, time.monotonic()
+        self.clock = clock
+        self.done, self.shown = 0, clock()
 
     def add(self, n: int) -> None:
         self.done += n
-        if time.monotonic() - self.shown >= EVERY_S:
+        if self.clock() - self.shown >= EVERY_S:
             self.show()
 
     def show(self) -> None:
-        self.shown = time.monotonic()
+        self.shown = self.clock()
         share = f"{min(self.done / self.total, 1):.0%} " if self.total else ""
         self.note(f"{self.what}: {share}({self.done:,} / {self.total:,} {self.unit})")
 

@@ -111,7 +111,7 @@ def _not_loaded(settings: StackSettings, marker: dict[str, Any] | None) -> str |
     status = None if marker is None else marker.get("status")
     if marker is not None and status == "loaded":
         return (
-            f"London's public data was loaded on {marker['loaded_at'][:16]} "
+            f"London's public data was loaded on {marker['loaded_at'][:16].replace('T', ' ')} UTC "
             f"({_steps(marker)}); not loaded again"
         )
     if status == "empty":
@@ -198,7 +198,7 @@ class Loader:
         self._done(ROSTER, {"seed": ROSTER_SEED, "events": len(sim.events)})
 
     def _done(self, step: str, facts: dict[str, Any]) -> None:
-        self.marker["steps"][step] = facts
+        self.marker["steps"][step] = {**facts, "at_s": round(time.monotonic() - self.started, 1)}
         self.note(f"{step}: {facts['events']:,} events stored")
 
 
