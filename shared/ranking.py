@@ -37,13 +37,14 @@ def share_z_tests(values: Sequence[int], previous: Sequence[int], share: float,
     counts), its two-sided normal p (None without counts; ``scipy.special.erfc``) and the
     p-values adjusted by Benjamini–Hochberg across the areas with counts (statsmodels'
     ``multipletests(method="fdr_bh")``, as R's ``p.adjust(method = "BH")``)."""
-    now = np.asarray(values, np.float64)
-    n = now + np.asarray(previous, np.float64)
+    now, before = np.asarray(values, np.float64), np.asarray(previous, np.float64)
+    n = now + before
     counted = n > 0
     scale = math.sqrt(phi * share * (1.0 - share))
     z = np.zeros(len(now))
     if scale > 0:
-        z[counted] = (now[counted] - n[counted] * share) / (scale * np.sqrt(n[counted]))
+        above = _above_share(now[counted], before[counted], share)
+        z[counted] = above / (scale * np.sqrt(n[counted]))
     else:
         counted[:] = False
     zs: list[float] = z.tolist()
@@ -67,16 +68,21 @@ def share_dispersion(values: Sequence[int], previous: Sequence[int],
     squared Pearson z-scores (C − nπ)/√(nπ(1 − π)) winsorised at the ``winsor`` and
     1 − ``winsor`` quantiles (linear interpolation, R's type 7), and the plain Σz². None when
     no area has counts or π is 0 or 1."""
-    now = np.asarray(values, np.float64)
-    n = now + np.asarray(previous, np.float64)
-    counted = n > 0
-    now, n = now[counted], n[counted]
+    now, before = np.asarray(values, np.float64), np.asarray(previous, np.float64)
+    counted = now + before > 0
+    now, before = now[counted], before[counted]
+    n = now + before
     if not len(n):
         return None
     share = float(now.sum() / n.sum())
     if not 0.0 < share < 1.0:
         return None
-    z = (now - n * share) / np.sqrt(n * share * (1.0 - share))
+    z = _above_share(now, before, share) / np.sqrt(n * share * (1.0 - share))
     low, high = np.quantile(z, [winsor, 1.0 - winsor])
     winsorised = float(np.mean(np.clip(z, low, high) ** 2))
     return share, len(n), winsorised, float(np.sum(z * z))
+
+
+def _above_share(now: np.ndarray, before: np.ndarray, share: float) -> np.ndarray:
+    """C − nπ, as C(1 − π) − Pπ: no rounding of nπ to cancel against C when π is near 1."""
+    return now * (1.0 - share) - before * share

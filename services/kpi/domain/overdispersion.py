@@ -94,7 +94,8 @@ def pearson_z(current: int, previous: int, share: float, phi: float = 1.0) -> fl
     n = current + previous
     if n <= 0 or not 0.0 < share < 1.0:
         return 0.0
-    return (current - n * share) / math.sqrt(phi * n * share * (1.0 - share))
+    above = current * (1.0 - share) - previous * share  # C − nπ, without cancelling nπ
+    return above / math.sqrt(phi * n * share * (1.0 - share))
 
 
 def p_two_sided(z: float) -> float:
