@@ -8,10 +8,11 @@ saddle-point form (``special``).
 
 ``two_sided_p`` is the "minlike" two-sided p-value of ``scipy.stats.binomtest`` (and R's
 ``binom.test``), kept by hand for speed: the figures of one ward query run six exact tests
-and the kpi update pass thousands, and ``binomtest`` with the two tails costs 20–70 times as
-much a test (``benchmarks/stats_libraries.py``, results in ``benchmarks/results/
-stats_libraries.json``: a ward query's six tests 0.49 ms this way against 9.6 ms through
-scipy, where the whole ward query takes 3.1 ms at p50 and may take 10 ms at p99).
+and the kpi update pass thousands, and ``binomtest`` with the two tails costs some 15 times
+as much a test (``benchmarks/stats_libraries.py``, results in ``benchmarks/results/
+stats_libraries.json``: a ward query's six tests 0.14 ms this way against 2.0 ms through
+scipy, where the whole ward query took 3.1 ms at p50, and 9.7 ms at p99 under live events
+of the 10 ms it may take).
 ``tests/unit/kpi/stats/test_kpi_stats_against_libraries.py`` checks it against ``binomtest``
 over counts up to 10⁶ to 1e-9.
 """

@@ -10,7 +10,7 @@ for ρ is the Clopper–Pearson interval for π carried through π/(1 − π)/e.
 
 ``scipy.stats.poisson_means_test`` is a different test (Krishnamoorthy and Thomson's E-test);
 this one is ``scipy.stats.binomtest(C, n, π₀)``: its tails are ``scipy.special.betainc``, its
-two-sided p-value is computed as ``binomtest`` computes it but some 20 times faster
+two-sided p-value is computed as ``binomtest`` computes it but some 15 times faster
 (``binomial``), its interval comes from scipy's inverse incomplete beta (``interval``).
 """
 

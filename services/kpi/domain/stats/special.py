@@ -6,8 +6,8 @@ accurate computation of binomial probabilities", 2000; the method of R's ``dbino
 stays accurate to ~1e-15 even for n in the millions.
 
 Kept by hand for speed: the exact two-sided p-value (``binomial.two_sided_p``) evaluates it
-some log₂ n times a test, and ``scipy.stats.binom.logpmf`` costs over 100 times as much a
-call (``benchmarks/stats_libraries.py``: 1.9 µs against 220 µs). It is also the more
+some log₂ n times a test, and ``scipy.stats.binom.logpmf`` costs 15 times as much a call
+(``benchmarks/stats_libraries.py``: 1.9 µs against 28 µs). It is also the more
 accurate above ~10⁵ trials, where scipy's error grows as ~4e-15·n.
 ``tests/unit/kpi/stats/test_kpi_stats_against_libraries.py`` checks it against scipy.
 """
