@@ -19,9 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from services.kpi.domain.days import day_index
+from services.kpi.domain.days import ONE_DAY, day_index
 from services.kpi.domain.periods import (
-    ONE_DAY,
     Period,
     financial_year_end,
     is_month_end,
