@@ -58,8 +58,9 @@ B_TARGET = "https://westminster.example/hook"
 STRONG = "cross-borough-" + "k" * 32
 
 PUBLIC = {(name, "GET", path) for name in ("ingest", "kpi", "flex", "alerts", "dashboard")
-          for path in ("/healthz", "/readyz")}  # fmt: skip
-"""Health probes: no token, no data."""
+          for path in ("/healthz", "/readyz", "/asyncapi.json")}  # fmt: skip
+"""Health probes and the AsyncAPI document of the service's topics (contracts, like
+/openapi.json): no token, no data."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,9 @@ TABLE: dict[tuple[str, str, str], list[Case]] = {
     ("dashboard", "GET", "/summary/boroughs/{borough_code}"): [
         Case(f"/summary/boroughs/{WESTMINSTER}")],
     ("dashboard", "GET", "/summary/wards/{ward_code}"): [Case(f"/summary/wards/{ST_JAMES}")],
+    ("dashboard", "GET", "/basis/mps"): [Case("/basis/mps")],
+    ("dashboard", "GET", "/basis/boroughs/{borough_code}"): [
+        Case(f"/basis/boroughs/{WESTMINSTER}")],
     ("dashboard", "GET", "/maps/boroughs/{borough_code}.svg"): [
         Case(f"/maps/boroughs/{WESTMINSTER}.svg")],
     ("dashboard", "GET", "/maps/mps.svg"): [Case("/maps/mps.svg")],
