@@ -51,6 +51,8 @@ def run() -> dict[str, Any]:
                "SNT_KPI_UPDATE_INTERVAL_S": "0.05", "SNT_ALERTS_GROUP_INTERVAL_S": "0",
                "SNT_ALERTS_DAILY_CAP": "1000",
                "SNT_ALERTS_TICK_INTERVAL_S": "5",
+               # only the benchmark's own crimes: no bundled London data, no live feed
+               "SNT_STACK_EMPTY": "1", "SNT_STACK_LIVE": "0",
                # the webhook receiver listens on this machine: loopback allowed explicitly
                "SNT_ALERTS_WEBHOOK_LOOPBACK": "true"}  # fmt: skip
         try:
