@@ -200,7 +200,9 @@ def test_figures_name_their_source_and_period_in_words(folder: Folder) -> None:
     found = figure_body(figure(folder.state, UNITS[0], "violence", current, None))
     assert found["period_label"] == "FYTD 2025-26 to December 2025"
     assert found["sources"]["this_year"] == {"area": "wards", "resolution": "published_monthly",
-                                             "complete": True}  # fmt: skip
+                                             "complete": True, "held": True,
+                                             "simulated": False,
+                                             "label": "monthly published counts"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
