@@ -1,6 +1,9 @@
 """SIGKILL the kpi service at random points of a replay of a million events, five times:
 after the last restart every event counts exactly once — the stored counts equal a batch
-recomputation over the events, and the figures the service serves agree with it."""
+recomputation over the events, and the figures the service serves agree with it.
+
+CI runs a bounded sample (300,000 events, three kills); ``SNT_SOAK=1`` runs the million and
+five kills."""
 
 from __future__ import annotations
 
@@ -37,13 +40,14 @@ from tests.support.services import free_port
 from tests.support.tansu import running_tansu
 
 pytestmark = pytest.mark.integration
-EVENTS = 1_000_000
+SOAK = os.environ.get("SNT_SOAK") == "1"
+EVENTS = 1_000_000 if SOAK else 300_000
 DUPLICATES = 10_000
-KILLS = 5
+KILLS = 5 if SOAK else 3
 
 
-@pytest.mark.timeout(900)
-def test_five_sigkills_during_a_million_event_replay_lose_and_double_nothing(
+@pytest.mark.timeout(1800 if SOAK else 900)
+def test_sigkills_during_a_replay_lose_and_double_nothing(
     tmp_path: Path,
 ) -> None:
     rnd = random.Random(20261124)
