@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -25,14 +24,6 @@ EVALUATED_TYPES = frozenset({"kpi.updated", "flex.exception"})
 IDLE_S = 1.0
 """The log is read to its end when no record has come for this long (tansu's end offsets are
 not to be trusted after multi-record batches, so the end is found by reading)."""
-
-
-@dataclass(frozen=True, slots=True)
-class LogRead:
-    ids: frozenset[str]
-    """Ids of the events on the log the alerts service evaluates."""
-    records: int
-    """Records read in all (other event types and unreadable records included)."""
 
 
 def open_store(environ: dict[str, str], data_dir: Path | None) -> tuple[SqlAlertsStore, str]:
@@ -49,9 +40,9 @@ def open_store(environ: dict[str, str], data_dir: Path | None) -> tuple[SqlAlert
 
 
 def read_log(bootstrap: str, topics: Collection[str] = INPUT_TOPICS, *,
-             idle_s: float = IDLE_S, limit_s: float = 300.0) -> LogRead:  # fmt: skip
-    """Every record of ``topics`` from the beginning of the broker's log (no consumer group:
-    nothing is committed)."""
+             idle_s: float = IDLE_S, limit_s: float = 300.0) -> frozenset[str]:  # fmt: skip
+    """The ids of the events the alerts service evaluates among every record of ``topics``,
+    from the beginning of the broker's log (no consumer group: nothing is committed)."""
     from kafka import KafkaConsumer, TopicPartition
 
     consumer = KafkaConsumer(
@@ -64,16 +55,14 @@ def read_log(bootstrap: str, topics: Collection[str] = INPUT_TOPICS, *,
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
         ids: set[str] = set()
-        records = 0
         deadline = time.monotonic() + limit_s
         for record in consumer:  # ends after idle_s without a record
-            records += 1
             event_id = _evaluated_id(record.value)
             if event_id is not None:
                 ids.add(event_id)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the log was still being read after {limit_s:.0f}s")
-        return LogRead(frozenset(ids), records)
+        return frozenset(ids)
     finally:
         consumer.close()
 
@@ -89,8 +78,7 @@ def _evaluated_id(value: bytes | None) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def pending(read: Callable[[], LogRead], store: SqlAlertsStore) -> tuple[int, int]:
+def pending(read: Callable[[], frozenset[str]], store: SqlAlertsStore) -> tuple[int, int]:
     """(events on the log the alerts service evaluates, how many of them it has not)."""
     found = read()
-    held = store.applied_ids()
-    return len(found.ids), len(found.ids - held)
+    return len(found), len(found - store.applied_ids())

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from snt.commands.kpi import DataDir
+
 app = typer.Typer(help="The alerts state against what kpi and flex published.")
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Embedded stack data dir (SNT_STACK_DATA_DIR)")
-]
 
 
 @app.command("verify")
@@ -39,10 +37,11 @@ def verify(
     store, bootstrap = open_store(dict(os.environ), data_dir)
     try:
         on_log, missing = wait(lambda: pending(lambda: read_log(bootstrap), store), settle)
+        evaluated = len(store.applied_ids())
     except Exception as exc:  # the broker cannot be read: say so, never "no differences"
         raise fail(f"cannot read the broker's log at {bootstrap}: {exc}") from exc
     body = {"events_on_log": on_log, "events_not_yet_evaluated": missing,
-            "events_evaluated_in_all": len(store.applied_ids()),
+            "events_evaluated_in_all": evaluated,
             "differences": missing}  # fmt: skip
     if as_json:
         typer.echo(json.dumps(body, indent=2))
