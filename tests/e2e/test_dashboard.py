@@ -504,6 +504,7 @@ def test_the_kpi_tables_say_no_asb_data_is_loaded_rather_than_zeros(
             assert "Too few points" not in table.inner_text()
     _open(page, stack, "lewisham.lead", f"#/ward/{ward}")
     asb = page.locator('tr[data-group="asb"]')
+    asb.first.wait_for()  # the ward's rows are drawn after its figures arrive
     assert asb.locator("td").count() == 1
     assert NO_ASB in asb.inner_text()
     page.close()
